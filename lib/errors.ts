@@ -1,0 +1,52 @@
+/**
+ * The catalogue of rxgate's errors. Every error the gateway produces has a stable code here and a
+ * message that says what to do; logs and HTTP answers carry the code.
+ */
+export class RxgateError extends Error {
+  override readonly name = 'RxgateError'
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra facts for logs and debugging: the backend status, the first bytes of a body, ... */
+    readonly details: Readonly<Record<string, unknown>> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+export const ErrorCodes = {
+  /** A source missed its deadline; its subscription (and HTTP request) was cancelled. */
+  TIMEOUT: 'RXGATE_ERR_TIMEOUT',
+  /** A source completed without producing a value. */
+  EMPTY: 'RXGATE_ERR_EMPTY',
+  /** A source produced a non-object value where objects are merged; wrap it under a key. */
+  NOT_AN_OBJECT: 'RXGATE_ERR_NOT_AN_OBJECT',
+  /** A duration argument could not be read. */
+  BAD_DURATION: 'RXGATE_ERR_BAD_DURATION',
+  /** A backend answered with a status that does not count as success. */
+  BACKEND_STATUS: 'RXGATE_ERR_BACKEND_STATUS',
+  /** A backend body was not valid for its encoding (garbage JSON, ...). */
+  BACKEND_DECODE: 'RXGATE_ERR_BACKEND_DECODE',
+  /** A backend body was larger than the configured limit. */
+  BACKEND_TOO_LARGE: 'RXGATE_ERR_BACKEND_TOO_LARGE',
+  /** The connection to a backend failed, was reset or closed early. */
+  BACKEND_NETWORK: 'RXGATE_ERR_BACKEND_NETWORK',
+  /** Too many redirects, or a redirect without a location. */
+  BACKEND_REDIRECT: 'RXGATE_ERR_BACKEND_REDIRECT',
+  /** A URL template names a parameter the request does not have. */
+  MISSING_PARAM: 'RXGATE_ERR_MISSING_PARAM',
+  /** A route could not be registered (bad path, duplicate). */
+  BAD_ROUTE: 'RXGATE_ERR_BAD_ROUTE',
+  /** An endpoint pipeline failed as a whole (every source failed or it threw). */
+  PIPELINE: 'RXGATE_ERR_PIPELINE',
+  /** The endpoint's pipeline did not answer before the endpoint's deadline. */
+  ENDPOINT_TIMEOUT: 'RXGATE_ERR_ENDPOINT_TIMEOUT',
+} as const
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
+
+/** The code of any error: rxgate's own, or a generic one for foreign errors. */
+export function errorCode(error: unknown): string {
+  return error instanceof RxgateError ? error.code : 'RXGATE_ERR_UNKNOWN'
+}

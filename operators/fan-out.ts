@@ -1,0 +1,45 @@
+import { catchError, defaultIfEmpty, defer, map, of, type OperatorFunction } from 'rxjs'
+import { ErrorCodes, RxgateError } from '../lib/errors.js'
+import { delivered, failed, fan, type Fan, type Part } from './part.js'
+
+/** A source: an operator from a request to its result(s). A function `(req) => Observable` becomes one with `mergeMap(fn)`. */
+export type Source<R, T> = OperatorFunction<R, T>
+
+/** Sources to fan out to: a list (named by position, `'0'`, `'1'`, ...) or a record (named by key, in key order). */
+export type Sources<R, T> = readonly Source<R, T>[] | Readonly<Record<string, Source<R, T>>>
+
+/**
+ * For each incoming request, calls every source in parallel and emits a {@link Fan}: each source's
+ * results as they arrive, tagged with the source's name and position. A source that errors or
+ * completes without a value becomes a failed part, never a stream error, so one broken source
+ * cannot take the others down. Unsubscribing cancels every source still running.
+ *
+ * @example
+ * request$.pipe(
+ *   fanOut({ user: users, cart: carts }),
+ *   timeoutEach('800ms'),
+ *   merge(),
+ * ) // one merged answer per request
+ */
+export function fanOut<R, T>(sources: Sources<R, T>): OperatorFunction<R, Fan<T>> {
+  const named: [string, Source<R, T>][] = Array.isArray(sources)
+    ? sources.map((source, index) => [String(index), source])
+    : Object.entries(sources as Record<string, Source<R, T>>)
+  const names = named.map(([name]) => name)
+  return map((request) => fan(names, named.map(([name, source], index) => branch(request, name, index, source))))
+}
+
+const NOTHING = Symbol('nothing')
+
+function branch<R, T>(request: R, name: string, index: number, source: Source<R, T>) {
+  return defer(() => source(of(request))).pipe(
+    map((data): Part<T> => delivered(name, index, data)),
+    defaultIfEmpty<Part<T>, typeof NOTHING>(NOTHING),
+    map((part) => (part === NOTHING ? failed(name, index, emptyError(name)) : part)),
+    catchError((error: unknown) => of(failed(name, index, error))),
+  )
+}
+
+function emptyError(name: string) {
+  return new RxgateError(ErrorCodes.EMPTY, `source "${name}" completed without a value`, { source: name })
+}

@@ -1,0 +1,93 @@
+/**
+ * Field selection by dot paths (`a.b.c`), compiled once into a tree and then applied to values.
+ * A path walks through arrays transparently: `items.id` selects `id` in every element of `items`.
+ * Shared by `pick`/`omit` and by the backend's streaming decoder, which prunes tokens with it.
+ */
+
+/** A compiled set of dot paths: each key leads to a subtree, or to `true` when the path ends there. */
+export type FieldTree = ReadonlyMap<string, FieldTree | true>
+
+/** Compiles dot paths into a {@link FieldTree}. A shorter path covers every longer one it prefixes. */
+export function fieldTree(paths: readonly string[]): FieldTree {
+  const root = new Map<string, Map<string, unknown> | true>()
+  for (const path of paths) {
+    const keys = path.split('.')
+    let node = root
+    keys.forEach((key, depth) => {
+      const last = depth === keys.length - 1
+      const next = node.get(key)
+      if (next === true) return
+      if (last) node.set(key, true)
+      else {
+        const child = next ?? new Map()
+        node.set(key, child)
+        node = child as typeof root
+      }
+    })
+  }
+  return root as FieldTree
+}
+
+/** Keeps only the fields the tree selects. Non-objects are returned as they are. */
+export function pickFields(value: unknown, tree: FieldTree): unknown {
+  if (Array.isArray(value)) return value.filter(isObjectOrArray).map((item) => pickFields(item, tree))
+  if (!isObject(value)) return value
+  const out: Record<string, unknown> = {}
+  for (const [key, sub] of tree) {
+    if (!Object.hasOwn(value, key)) continue
+    const field = value[key]
+    if (sub === true) out[key] = field
+    else if (isObjectOrArray(field)) out[key] = pickFields(field, sub)
+  }
+  return out
+}
+
+/** Removes the fields the tree selects, keeping everything else. Non-objects are returned as they are. */
+export function omitFields(value: unknown, tree: FieldTree): unknown {
+  if (Array.isArray(value)) return value.map((item) => omitFields(item, tree))
+  if (!isObject(value)) return value
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const sub = tree.get(key)
+    if (sub === true) continue
+    out[key] = sub === undefined ? value[key] : omitFields(value[key], sub)
+  }
+  return out
+}
+
+/**
+ * For a streaming parser: whether the value at `path` (object keys and array indices from the
+ * root) can hold anything the tree selects. Array indices are skipped, as in {@link pickFields}.
+ */
+export function selects(tree: FieldTree, path: readonly (string | number | null)[]): boolean {
+  let node: FieldTree | true = tree
+  for (const key of path) {
+    if (typeof key !== 'string') continue
+    if (node === true) return true
+    const next: FieldTree | true | undefined = node.get(key)
+    if (next === undefined) return false
+    node = next
+  }
+  return true
+}
+
+/** For a streaming parser: whether the value at `path` is dropped whole by an omit of the tree. */
+export function drops(tree: FieldTree, path: readonly (string | number | null)[]): boolean {
+  let node: FieldTree | true = tree
+  for (const key of path) {
+    if (typeof key !== 'string') continue
+    if (node === true) return true
+    const next: FieldTree | true | undefined = node.get(key)
+    if (next === undefined) return false
+    node = next
+  }
+  return node === true
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function isObjectOrArray(value: unknown): value is object {
+  return typeof value === 'object' && value !== null
+}

@@ -1,0 +1,57 @@
+import { map, mergeMap, toArray, type OperatorFunction } from 'rxjs'
+import { ErrorCodes, RxgateError } from '../lib/errors.js'
+import { failed, type Failed, type Fan, type Part } from './part.js'
+
+/** One request's answer, joined from the parts of its sources. */
+export interface Merged<T = Record<string, unknown>> {
+  /** The sources' data merged into one object, in source order (a later source wins a shared key). */
+  readonly data: T
+  /** True only when every source delivered without error. */
+  readonly complete: boolean
+  /** The failed parts, in source order, for the caller to log or report. */
+  readonly errors: readonly Failed[]
+}
+
+/**
+ * Joins the parts of each {@link Fan} into one {@link Merged} answer once every source has
+ * finished. Object data is merged shallowly in source order, whatever order the parts arrived in.
+ * A lone source may deliver any value (an array, a string) and it becomes the data as it is; with
+ * several sources a non-object value cannot be merged and counts as failed: `wrap` it first.
+ *
+ * @example
+ * request$.pipe(fanOut([users, cart]), timeoutEach('800ms'), merge())
+ * // { data: { name: 'Ada', items: [...] }, complete: true, errors: [] }
+ */
+export function merge<T = Record<string, unknown>>(): OperatorFunction<Fan, Merged<T>> {
+  return mergeMap((parts) =>
+    parts.pipe(
+      toArray(),
+      map((arrived) => fold<T>(arrived, parts.names.length)),
+    ),
+  )
+}
+
+function fold<T>(arrived: Part[], sources: number): Merged<T> {
+  const ordered = arrived.sort((a, b) => a.index - b.index)
+  const errors: Failed[] = []
+  let data: unknown = {}
+  for (const part of ordered) {
+    if (!part.ok) errors.push(part)
+    else if (isPlainObject(part.data)) data = Object.assign(isPlainObject(data) ? data : {}, part.data)
+    else if (sources === 1) data = part.data
+    else errors.push(failed(part.source, part.index, notAnObject(part.source)))
+  }
+  return { data: data as T, complete: errors.length === 0, errors }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function notAnObject(source: string) {
+  return new RxgateError(
+    ErrorCodes.NOT_AN_OBJECT,
+    `source "${source}" delivered a value that is not an object and cannot be merged with the others: wrap it under a key`,
+    { source },
+  )
+}
