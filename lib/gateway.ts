@@ -1,0 +1,122 @@
+import type { AddressInfo } from 'node:net'
+import type { LoggerOptions } from 'pino'
+import { toMilliseconds, type Duration } from '../operators/duration.js'
+import { jsonEncoder, type Schema } from './codec/json-encoder.js'
+import { createLogger, type Logger } from './logger.js'
+import type { Endpoint, Pipeline } from './router/endpoint.js'
+import { Routes } from './router/routes.js'
+import { GatewayServer } from './router/server.js'
+
+export interface GatewayOptions {
+  /** A pino logger, or options for the one the gateway makes. */
+  readonly logger?: Logger | LoggerOptions
+  /** Default deadline of every endpoint's whole pipeline (KrakenD's default: 2s). */
+  readonly timeout?: Duration
+  /** How long `close()` lets in-flight requests finish before cutting them. Default 10s. */
+  readonly shutdownTimeout?: Duration
+  /** Path of the health endpoint. Default `/__health`. */
+  readonly healthPath?: string
+  /** One log line per request. Default true. */
+  readonly accessLog?: boolean
+}
+
+export interface RouteOptions {
+  /** Deadline of this endpoint's whole pipeline; the gateway's by default. */
+  readonly timeout?: Duration
+  /** JSON Schema of the answer's data: compiles a fast serializer for it at start-up. */
+  readonly schema?: Schema
+  /** Largest request body the endpoint reads. Default 1 MiB. */
+  readonly maxBodyBytes?: number
+}
+
+/**
+ * A gateway declared in code: routes whose handlers are pipelines of operators over backends.
+ *
+ * @example
+ * const gw = gateway()
+ * gw.get('/frontpage/{id}', (req$) => req$.pipe(
+ *   fanOut({ user: pipe(backend('http://users.local/users/{id}'), pick(['name'])) }),
+ *   timeoutEach('800ms'),
+ *   merge(),
+ * ))
+ * await gw.listen(8080)
+ */
+export class Gateway {
+  readonly logger: Logger
+  private readonly routes = new Routes<Endpoint>()
+  private readonly timeout: number
+  private readonly shutdownTimeout: number
+  private server: GatewayServer | undefined
+
+  constructor(private readonly options: GatewayOptions = {}) {
+    this.logger = isLogger(options.logger) ? options.logger : createLogger(options.logger)
+    this.timeout = toMilliseconds(options.timeout ?? '2s')
+    this.shutdownTimeout = toMilliseconds(options.shutdownTimeout ?? '10s')
+  }
+
+  /** Declares an endpoint. Paths use `{param}` placeholders; a trailing `*` matches the rest. */
+  route(method: string, path: string, pipeline: Pipeline, options: RouteOptions = {}): this {
+    const endpoint: Endpoint = {
+      method: method.toUpperCase(),
+      path,
+      pipeline,
+      timeout: options.timeout === undefined ? this.timeout : toMilliseconds(options.timeout),
+      encode: jsonEncoder(options.schema),
+      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    }
+    this.routes.add(endpoint.method, path, endpoint)
+    return this
+  }
+
+  get(path: string, pipeline: Pipeline, options?: RouteOptions): this {
+    return this.route('GET', path, pipeline, options)
+  }
+
+  post(path: string, pipeline: Pipeline, options?: RouteOptions): this {
+    return this.route('POST', path, pipeline, options)
+  }
+
+  put(path: string, pipeline: Pipeline, options?: RouteOptions): this {
+    return this.route('PUT', path, pipeline, options)
+  }
+
+  patch(path: string, pipeline: Pipeline, options?: RouteOptions): this {
+    return this.route('PATCH', path, pipeline, options)
+  }
+
+  delete(path: string, pipeline: Pipeline, options?: RouteOptions): this {
+    return this.route('DELETE', path, pipeline, options)
+  }
+
+  /** Starts serving. Port 0 picks a free port; the address says which. */
+  async listen(port = 8080, host?: string): Promise<AddressInfo> {
+    if (this.server) throw new Error('this gateway is already listening')
+    this.server = new GatewayServer({
+      routes: this.routes,
+      logger: this.logger,
+      healthPath: this.options.healthPath ?? '/__health',
+      accessLog: this.options.accessLog ?? true,
+    })
+    const address = await this.server.listen(port, host)
+    this.logger.info({ port: address.port, host: address.address }, 'rxgate listening')
+    return address
+  }
+
+  /** Stops accepting, drains in-flight requests (bounded by `shutdownTimeout`), then resolves. */
+  async close(): Promise<void> {
+    const server = this.server
+    if (!server) return
+    this.server = undefined
+    await server.close(this.shutdownTimeout)
+    this.logger.info('rxgate closed')
+  }
+}
+
+/** Creates a {@link Gateway}. */
+export function gateway(options?: GatewayOptions): Gateway {
+  return new Gateway(options)
+}
+
+function isLogger(value: GatewayOptions['logger']): value is Logger {
+  return typeof (value as Logger | undefined)?.child === 'function'
+}

@@ -1,0 +1,21 @@
+import type { OperatorFunction } from 'rxjs'
+import type { Encode } from '../codec/json-encoder.js'
+import type { GatewayRequest } from '../request.js'
+
+/**
+ * An endpoint's pipeline: from the client request to its answer, a `merge()` result or any plain
+ * value to send as JSON. The first value answers; unsubscribing cancels whatever is in flight.
+ */
+export type Pipeline = OperatorFunction<GatewayRequest, unknown>
+
+/** A route as the server runs it: everything computed from its options once, at start-up. */
+export interface Endpoint {
+  readonly method: string
+  readonly path: string
+  readonly pipeline: Pipeline
+  /** Deadline for the whole pipeline, in milliseconds. */
+  readonly timeout: number
+  readonly encode: Encode
+  /** Largest request body read, in bytes. */
+  readonly maxBodyBytes: number
+}

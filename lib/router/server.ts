@@ -1,0 +1,156 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { of, take, timeout, type Subscription } from 'rxjs'
+import type { Logger } from '../logger.js'
+import { ErrorCodes, RxgateError, errorCode } from '../errors.js'
+import { sendError, sendJson, sendResult } from './answer.js'
+import type { Endpoint } from './endpoint.js'
+import { readBody } from './read-body.js'
+import type { Routes } from './routes.js'
+import { toGatewayRequest } from './to-request.js'
+
+export interface ServerOptions {
+  readonly routes: Routes<Endpoint>
+  readonly logger: Logger
+  /** Path of the health endpoint. */
+  readonly healthPath: string
+  /** One log line per request. */
+  readonly accessLog: boolean
+}
+
+const HEALTHY = JSON.stringify({ status: 'ok' })
+
+/**
+ * The HTTP front: routes each request to its endpoint, runs the endpoint's pipeline, writes the
+ * answer, and cancels the pipeline when the client goes away. Knows how to close gracefully.
+ */
+export class GatewayServer {
+  private readonly server: Server
+  private readonly inFlight = new Set<ServerResponse>()
+  private drained: (() => void) | undefined
+
+  constructor(private readonly options: ServerOptions) {
+    this.server = createServer((req, res) => this.handle(req, res))
+    this.server.on('clientError', (error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+      options.logger.debug({ err: error }, 'malformed client request')
+    })
+  }
+
+  listen(port: number, host?: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject)
+        resolve(this.server.address() as AddressInfo)
+      })
+    })
+  }
+
+  /** Stops accepting, lets in-flight requests finish for up to `grace` ms, then cuts what is left. */
+  async close(grace: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    this.server.closeIdleConnections()
+    if (this.inFlight.size > 0) {
+      const drained = new Promise<void>((resolve) => (this.drained = resolve))
+      let timer: NodeJS.Timeout | undefined
+      const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)))
+      await Promise.race([drained, expired])
+      clearTimeout(timer)
+    }
+    this.server.closeAllConnections()
+    await closed
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now()
+    const url = req.url ?? '/'
+    const mark = url.indexOf('?')
+    const path = mark === -1 ? url : url.slice(0, mark)
+    const search = mark === -1 ? '' : url.slice(mark + 1)
+    this.track(res)
+    if (this.options.accessLog) res.once('close', () => this.logAccess(req, res, path, started))
+
+    if (path === this.options.healthPath) return sendJson(res, 200, HEALTHY, true)
+    const method = req.method ?? 'GET'
+    const lookup = this.options.routes.find(method, path)
+    if (lookup.kind === 'method-not-allowed') {
+      res.setHeader('Allow', lookup.allowed.join(', '))
+      return sendError(res, 405, new RxgateError(ErrorCodes.METHOD_NOT_ALLOWED, `${method} is not allowed on ${path}`))
+    }
+    if (lookup.kind === 'not-found') {
+      if (!decodes(path)) return sendError(res, 400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the path is not valid percent-encoding'))
+      return sendError(res, 404, new RxgateError(ErrorCodes.NOT_FOUND, `no endpoint for ${path}`))
+    }
+    const endpoint = lookup.route
+    readBody(req, endpoint.maxBodyBytes).then(
+      (body) => this.run(endpoint, toGatewayRequest(req, path, search, lookup.params, body), res),
+      (error: unknown) => {
+        if (error instanceof RxgateError) sendError(res, 413, error)
+        else if (!res.destroyed) sendError(res, 400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the request body could not be read'))
+      },
+    )
+  }
+
+  private run(endpoint: Endpoint, request: ReturnType<typeof toGatewayRequest>, res: ServerResponse): void {
+    if (res.destroyed) return
+    let answered = false
+    const subscription: Subscription = of(request)
+      .pipe(endpoint.pipeline, take(1), timeout({ first: endpoint.timeout, with: () => { throw endpointTimeout(endpoint) } }))
+      .subscribe({
+        next: (result) => {
+          answered = true
+          sendResult(res, result, endpoint.encode)
+        },
+        error: (error: unknown) => {
+          answered = true
+          this.options.logger.error({ err: error, code: errorCode(error), endpoint: endpoint.path }, 'endpoint failed')
+          const failure = error instanceof RxgateError ? error : new RxgateError(ErrorCodes.PIPELINE, 'the endpoint failed', {}, { cause: error })
+          sendError(res, failure.code === ErrorCodes.ENDPOINT_TIMEOUT ? 504 : 500, failure)
+        },
+        complete: () => {
+          if (answered) return
+          sendError(res, 500, new RxgateError(ErrorCodes.EMPTY, 'the endpoint produced no answer'))
+        },
+      })
+    // The client went away before the answer: cancel every backend call still in flight.
+    res.once('close', () => subscription.unsubscribe())
+  }
+
+  private track(res: ServerResponse): void {
+    this.inFlight.add(res)
+    res.once('close', () => {
+      this.inFlight.delete(res)
+      if (this.inFlight.size === 0) this.drained?.()
+    })
+  }
+
+  private logAccess(req: IncomingMessage, res: ServerResponse, path: string, started: number): void {
+    this.options.logger.info(
+      {
+        method: req.method,
+        path,
+        status: res.statusCode,
+        completed: res.getHeader('x-rxgate-completed') === 'true',
+        aborted: !res.writableFinished,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      },
+      'request',
+    )
+  }
+}
+
+function endpointTimeout(endpoint: Endpoint) {
+  return new RxgateError(ErrorCodes.ENDPOINT_TIMEOUT, `the endpoint did not answer within ${endpoint.timeout}ms`, {
+    endpoint: endpoint.path,
+  })
+}
+
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
+  }
+}
