@@ -31,10 +31,8 @@ export function sendError(res: ServerResponse, status: number, error: RxgateErro
 }
 
 export function sendJson(res: ServerResponse, status: number, body: string, completed: boolean): void {
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    [COMPLETED_HEADER]: String(completed),
-  })
+  // Set apart from writeHead's so that the access log can read it back.
+  res.setHeader(COMPLETED_HEADER, String(completed))
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
   res.end(body)
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { of, take, timeout, type Subscription } from 'rxjs'
 import type { Logger } from '../logger.js'
 import { ErrorCodes, RxgateError, errorCode } from '../errors.js'
-import { sendError, sendJson, sendResult } from './answer.js'
+import { COMPLETED_HEADER, sendError, sendJson, sendResult } from './answer.js'
 import type { Endpoint } from './endpoint.js'
 import { readBody } from './read-body.js'
 import type { Routes } from './routes.js'
@@ -131,7 +131,7 @@ export class GatewayServer {
         method: req.method,
         path,
         status: res.statusCode,
-        completed: res.getHeader('x-rxgate-completed') === 'true',
+        completed: res.getHeader(COMPLETED_HEADER) === 'true',
         aborted: !res.writableFinished,
         ms: Math.round((performance.now() - started) * 100) / 100,
       },

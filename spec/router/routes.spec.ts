@@ -1,0 +1,35 @@
+import t from 'tap'
+import { Routes } from '../../lib/router/routes.js'
+
+t.test('finds routes by {param} placeholders, with params decoded', async (t) => {
+  const routes = new Routes<string>()
+  routes.add('GET', '/users/{id}', 'user')
+  routes.add('GET', '/users/{id}/posts/{post}', 'post')
+  t.same(routes.find('GET', '/users/42'), { kind: 'found', route: 'user', params: { id: '42' } })
+  t.same(routes.find('GET', '/users/a%2Fb/posts/%3F'), { kind: 'found', route: 'post', params: { id: 'a/b', post: '?' } })
+})
+
+t.test('a static segment beside a param at the same level, and wildcards', async (t) => {
+  const routes = new Routes<string>()
+  routes.add('GET', '/users/{id}', 'user')
+  routes.add('GET', '/users/me', 'me')
+  routes.add('GET', '/assets/*', 'assets')
+  t.match(routes.find('GET', '/users/me'), { kind: 'found', route: 'me' })
+  t.match(routes.find('GET', '/users/mel'), { kind: 'found', route: 'user', params: { id: 'mel' } })
+  t.match(routes.find('GET', '/assets/css/site.css'), { kind: 'found', route: 'assets', params: { '*': 'css/site.css' } })
+})
+
+t.test('tells not-found from method-not-allowed, with the allowed methods', async (t) => {
+  const routes = new Routes<string>()
+  routes.add('GET', '/items/{id}', 'get')
+  routes.add('DELETE', '/items/{id}', 'delete')
+  t.same(routes.find('GET', '/nothing'), { kind: 'not-found' })
+  t.same(routes.find('POST', '/items/1'), { kind: 'method-not-allowed', allowed: ['GET', 'DELETE'] })
+})
+
+t.test('rejects unusable routes at start-up with a clear error', async (t) => {
+  const routes = new Routes<string>()
+  routes.add('GET', '/a/{id}', 'a')
+  t.throws(() => routes.add('GET', 'no-slash', 'x'), { code: 'RXGATE_ERR_BAD_ROUTE', message: /must start with "\/"/ })
+  t.throws(() => routes.add('GET', '/a/{id}', 'again'), { code: 'RXGATE_ERR_BAD_ROUTE' })
+})
