@@ -40,8 +40,20 @@ export const ErrorCodes = {
   BAD_ROUTE: 'RXGATE_ERR_BAD_ROUTE',
   /** An endpoint pipeline failed as a whole (every source failed or it threw). */
   PIPELINE: 'RXGATE_ERR_PIPELINE',
+  /** No route matches the request's path. */
+  NOT_FOUND: 'RXGATE_ERR_NOT_FOUND',
+  /** A route matches the path, but not for this method. */
+  METHOD_NOT_ALLOWED: 'RXGATE_ERR_METHOD_NOT_ALLOWED',
+  /** The client's request could not be read (bad percent-encoding, aborted body, ...). */
+  BAD_REQUEST: 'RXGATE_ERR_BAD_REQUEST',
+  /** The client's body was larger than the endpoint accepts. */
+  REQUEST_TOO_LARGE: 'RXGATE_ERR_REQUEST_TOO_LARGE',
   /** The endpoint's pipeline did not answer before the endpoint's deadline. */
   ENDPOINT_TIMEOUT: 'RXGATE_ERR_ENDPOINT_TIMEOUT',
+  /** An operator was created with an argument it cannot use (an empty key or path, a clashing mapping, ...). */
+  BAD_ARGUMENT: 'RXGATE_ERR_BAD_ARGUMENT',
+  /** A backend definition cannot be used (a malformed URL template, a bad option); fix the definition. */
+  BAD_BACKEND: 'RXGATE_ERR_BAD_BACKEND',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

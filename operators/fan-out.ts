@@ -22,9 +22,21 @@ export type Sources<R, T> = readonly Source<R, T>[] | Readonly<Record<string, So
  * ) // one merged answer per request
  */
 export function fanOut<R, T>(sources: Sources<R, T>): OperatorFunction<R, Fan<T>> {
+  if (typeof sources !== 'object' || sources === null) {
+    throw new RxgateError(ErrorCodes.BAD_ARGUMENT, 'fanOut(): expected a list or a record of sources (operators from a request to results)')
+  }
   const named: [string, Source<R, T>][] = Array.isArray(sources)
     ? sources.map((source, index) => [String(index), source])
     : Object.entries(sources as Record<string, Source<R, T>>)
+  // Checked now: called per request, a non-function would only show up as a failed part on every request.
+  for (const [name, source] of named) {
+    if (typeof source !== 'function') {
+      throw new RxgateError(
+        ErrorCodes.BAD_ARGUMENT,
+        `fanOut(): source "${name}" is not an operator: pass a function from a request observable to results, e.g. mergeMap((req) => fetch$(req))`,
+      )
+    }
+  }
   const names = named.map(([name]) => name)
   return map((request) => fan(names, named.map(([name, source], index) => branch(request, name, index, source))))
 }

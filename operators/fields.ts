@@ -9,26 +9,31 @@ export type FieldTree = ReadonlyMap<string, FieldTree | true>
 
 /** Compiles dot paths into a {@link FieldTree}. A shorter path covers every longer one it prefixes. */
 export function fieldTree(paths: readonly string[]): FieldTree {
-  const root = new Map<string, Map<string, unknown> | true>()
+  const root: Branch = new Map()
   for (const path of paths) {
     const keys = path.split('.')
     let node = root
-    keys.forEach((key, depth) => {
-      const last = depth === keys.length - 1
+    for (const [depth, key] of keys.entries()) {
       const next = node.get(key)
-      if (next === true) return
-      if (last) node.set(key, true)
+      // A shorter path already selects all of it: stop here, and do not go on from the wrong level.
+      if (next === true) break
+      if (depth === keys.length - 1) node.set(key, true)
       else {
         const child = next ?? new Map()
         node.set(key, child)
-        node = child as typeof root
+        node = child
       }
-    })
+    }
   }
-  return root as FieldTree
+  return root
 }
 
-/** Keeps only the fields the tree selects. Non-objects are returned as they are. */
+type Branch = Map<string, Branch | true>
+
+/**
+ * Keeps only the fields the tree selects. Non-objects are returned as they are; inside an array,
+ * elements that are not objects or arrays have no fields to select and are dropped.
+ */
 export function pickFields(value: unknown, tree: FieldTree): unknown {
   if (Array.isArray(value)) return value.filter(isObjectOrArray).map((item) => pickFields(item, tree))
   if (!isObject(value)) return value
@@ -36,8 +41,8 @@ export function pickFields(value: unknown, tree: FieldTree): unknown {
   for (const [key, sub] of tree) {
     if (!Object.hasOwn(value, key)) continue
     const field = value[key]
-    if (sub === true) out[key] = field
-    else if (isObjectOrArray(field)) out[key] = pickFields(field, sub)
+    if (sub === true) setField(out, key, field)
+    else if (isObjectOrArray(field)) setField(out, key, pickFields(field, sub))
   }
   return out
 }
@@ -50,7 +55,7 @@ export function omitFields(value: unknown, tree: FieldTree): unknown {
   for (const key of Object.keys(value)) {
     const sub = tree.get(key)
     if (sub === true) continue
-    out[key] = sub === undefined ? value[key] : omitFields(value[key], sub)
+    setField(out, key, sub === undefined ? value[key] : omitFields(value[key], sub))
   }
   return out
 }
@@ -82,6 +87,15 @@ export function drops(tree: FieldTree, path: readonly (string | number | null)[]
     node = next
   }
   return node === true
+}
+
+/**
+ * Sets an own, enumerable field. `JSON.parse` makes `__proto__` an ordinary own key, but a plain
+ * assignment of it would replace the output's prototype instead: keep it a field, as it came.
+ */
+export function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { map, mergeMap, toArray, type OperatorFunction } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
+import { setField } from './fields.js'
 import { failed, type Failed, type Fan, type Part } from './part.js'
 
 /** One request's answer, joined from the parts of its sources. */
@@ -8,6 +9,8 @@ export interface Merged<T = Record<string, unknown>> {
   readonly data: T
   /** True only when every source delivered without error. */
   readonly complete: boolean
+  /** How many parts delivered data: 0 with `complete` false means every source failed. */
+  readonly delivered: number
   /** The failed parts, in source order, for the caller to log or report. */
   readonly errors: readonly Failed[]
 }
@@ -34,14 +37,29 @@ export function merge<T = Record<string, unknown>>(): OperatorFunction<Fan, Merg
 function fold<T>(arrived: Part[], sources: number): Merged<T> {
   const ordered = arrived.sort((a, b) => a.index - b.index)
   const errors: Failed[] = []
+  let delivered = 0
   let data: unknown = {}
   for (const part of ordered) {
-    if (!part.ok) errors.push(part)
-    else if (isPlainObject(part.data)) data = Object.assign(isPlainObject(data) ? data : {}, part.data)
+    if (!part.ok) {
+      errors.push(part)
+      continue
+    }
+    // A non-object that cannot be merged counts as failed, so it is not counted as delivered.
+    if (isPlainObject(part.data)) data = assign(isPlainObject(data) ? data : {}, part.data)
     else if (sources === 1) data = part.data
-    else errors.push(failed(part.source, part.index, notAnObject(part.source)))
+    else {
+      errors.push(failed(part.source, part.index, notAnObject(part.source)))
+      continue
+    }
+    delivered++
   }
-  return { data: data as T, complete: errors.length === 0, errors }
+  return { data: data as T, complete: errors.length === 0, delivered, errors }
+}
+
+/** Like `Object.assign`, but a `__proto__` key (own, from JSON) stays a field instead of becoming the prototype. */
+function assign(target: Record<string, unknown>, source: Record<string, unknown>) {
+  for (const key of Object.keys(source)) setField(target, key, source[key])
+  return target
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,0 +1,11 @@
+import t from 'tap'
+import * as operators from '../../operators/index.js'
+
+t.test('exports every operator and helper', async (t) => {
+  const names = [
+    'fanOut', 'timeoutEach', 'merge', 'pick', 'omit', 'group', 'wrap', 'rename', 'target',
+    'fan', 'delivered', 'failed', 'toMilliseconds', 'fieldTree', 'pickFields', 'omitFields',
+  ]
+  for (const name of names) t.type(operators[name as keyof typeof operators], 'function', name)
+  t.strictSame(Object.keys(operators).sort(), [...names].sort())
+})
