@@ -21,6 +21,9 @@ export type Sources<R, T> = readonly Source<R, T>[] | Readonly<Record<string, So
  *   merge(),
  * ) // one merged answer per request
  */
+export function fanOut<R, T>(sources: Sources<R, T>): OperatorFunction<R, Fan<T>>
+/** Sources of different result types: their parts are `unknown` until merged. */
+export function fanOut<R>(sources: Sources<R, unknown>): OperatorFunction<R, Fan<unknown>>
 export function fanOut<R, T>(sources: Sources<R, T>): OperatorFunction<R, Fan<T>> {
   if (typeof sources !== 'object' || sources === null) {
     throw new RxgateError(ErrorCodes.BAD_ARGUMENT, 'fanOut(): expected a list or a record of sources (operators from a request to results)')
