@@ -30,11 +30,22 @@ export class Routes<R> {
   }
 
   find(method: string, path: string): Lookup<R> {
-    const match = this.router.find(method as HTTPMethod, path)
+    const match = this.match(method, path)
     if (match) return { kind: 'found', route: match.store as R, params: match.params as Record<string, string> }
-    const allowed = [...this.methods].filter((other) => other !== method && this.router.find(other, path))
+    const allowed = [...this.methods].filter((other) => other !== method && this.match(other, path))
     return allowed.length > 0 ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' }
   }
+
+  private match(method: string, path: string) {
+    const match = this.router.find(method as HTTPMethod, path)
+    return match && !hasEmptyParam(match.params) ? match : null
+  }
+}
+
+/** `/users/` does not fill `/users/{id}` (as in KrakenD's router); a wildcard may match nothing. */
+function hasEmptyParam(params: Record<string, string | undefined>): boolean {
+  for (const name in params) if (params[name] === '' && name !== '*') return true
+  return false
 }
 
 function badRoute(path: string, why: string) {

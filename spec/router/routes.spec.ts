@@ -7,6 +7,7 @@ t.test('finds routes by {param} placeholders, with params decoded', async (t) =>
   routes.add('GET', '/users/{id}/posts/{post}', 'post')
   t.same(routes.find('GET', '/users/42'), { kind: 'found', route: 'user', params: { id: '42' } })
   t.same(routes.find('GET', '/users/a%2Fb/posts/%3F'), { kind: 'found', route: 'post', params: { id: 'a/b', post: '?' } })
+  t.same(routes.find('GET', '/users/'), { kind: 'not-found' }, 'an empty param fills nothing')
 })
 
 t.test('a static segment beside a param at the same level, and wildcards', async (t) => {
@@ -17,6 +18,7 @@ t.test('a static segment beside a param at the same level, and wildcards', async
   t.match(routes.find('GET', '/users/me'), { kind: 'found', route: 'me' })
   t.match(routes.find('GET', '/users/mel'), { kind: 'found', route: 'user', params: { id: 'mel' } })
   t.match(routes.find('GET', '/assets/css/site.css'), { kind: 'found', route: 'assets', params: { '*': 'css/site.css' } })
+  t.match(routes.find('GET', '/assets/'), { kind: 'found', route: 'assets', params: { '*': '' } })
 })
 
 t.test('tells not-found from method-not-allowed, with the allowed methods', async (t) => {
@@ -24,6 +26,7 @@ t.test('tells not-found from method-not-allowed, with the allowed methods', asyn
   routes.add('GET', '/items/{id}', 'get')
   routes.add('DELETE', '/items/{id}', 'delete')
   t.same(routes.find('GET', '/nothing'), { kind: 'not-found' })
+  t.same(routes.find('POST', '/items/'), { kind: 'not-found' }, 'an empty param matches no method')
   t.same(routes.find('POST', '/items/1'), { kind: 'method-not-allowed', allowed: ['GET', 'DELETE'] })
 })
 
