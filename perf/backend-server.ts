@@ -1,0 +1,34 @@
+/**
+ * The backends as a small Node process, when nginx is not installed: one loopback server per
+ * service, each answering any request with its fixture body (precomputed bytes, Content-Length
+ * set, so both contenders read a known-length body). Reports `{ users: port, ... }` once ready.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { exitWithParent, reportFailure, reportReady } from './child.js'
+import { fixtures, SERVICES, type ServiceName } from './fixtures.js'
+
+function serve(body: Buffer): Promise<Server> {
+  const headers = { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }
+  const server = createServer((_req, res) => {
+    res.writeHead(200, headers).end(body)
+  })
+  // The contenders' keep-alive pools must not lose connections to the server's idle timeout mid-run.
+  server.keepAliveTimeout = 60_000
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve(server))
+  })
+}
+
+try {
+  const servers = await Promise.all(SERVICES.map((name) => serve(Buffer.from(fixtures[name].body))))
+  const ports = Object.fromEntries(SERVICES.map((name, i) => [name, (servers[i]?.address() as AddressInfo).port])) as Record<ServiceName, number>
+  exitWithParent(async () => {
+    for (const server of servers) server.closeAllConnections()
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+  })
+  reportReady(ports)
+} catch (error) {
+  reportFailure(error)
+}

@@ -1,0 +1,157 @@
+/**
+ * The three backend services, served by a process of their own so that they do not share the
+ * contenders' event loop: nginx serving the fixture files when it is installed (the cheapest
+ * backend, leaving the most CPU to the contenders), otherwise the small Node server in
+ * backend-server.ts, with a warning. BENCH_BACKENDS=nginx|node forces one.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fixtures, SERVICES, type ServiceName } from './fixtures.js'
+import { atStop, start, startScript, type Started } from './processes.js'
+
+export interface Backends {
+  /** What serves them, for the report: `nginx 1.22.1` or `node (backend-server.ts)`. */
+  readonly server: string
+  /** Base URL of each service, `http://127.0.0.1:PORT`. */
+  readonly urls: Record<ServiceName, string>
+  stop(): Promise<void>
+}
+
+export async function startBackends(): Promise<Backends> {
+  const choice = process.env.BENCH_BACKENDS ?? (has('nginx') ? 'nginx' : 'node')
+  if (choice === 'nginx') return startNginx()
+  if (choice !== 'node') throw new Error(`BENCH_BACKENDS must be nginx or node, not "${choice}"`)
+  if (process.env.BENCH_BACKENDS === undefined) {
+    console.warn('warning: nginx is not installed, so the backends are a Node process (perf/backend-server.ts), which takes more CPU ' +
+      'from the contenders on this machine; `apt-get install -y nginx` for the cheaper backend')
+  }
+  return startNode()
+}
+
+async function startNode(): Promise<Backends> {
+  const { process: server, ready: ports } = await startScript<Record<ServiceName, number>>('./backend-server.js', {})
+  return { server: 'node (perf/backend-server.ts)', urls: urlsOf(ports), stop: () => server.stop() }
+}
+
+async function startNginx(): Promise<Backends> {
+  const dir = mkdtempSync(join(tmpdir(), 'rxgate-bench-nginx-'))
+  // nginx's workers run as nobody: they must be able to read the fixtures.
+  chmodSync(dir, 0o755)
+  const ports = {} as Record<ServiceName, number>
+  for (const name of SERVICES) {
+    writeFileSync(join(dir, `${name}.json`), fixtures[name].body, { mode: 0o644 })
+    ports[name] = await freePort()
+  }
+  mkdirSync(join(dir, 'tmp'))
+  const conf = join(dir, 'nginx.conf')
+  writeFileSync(conf, nginxConf(dir, ports))
+  let nginx: Started | undefined
+  const remove = () => rmSync(dir, { recursive: true, force: true })
+  const forget = atStop(remove)
+  const cleanup = async () => {
+    await nginx?.stop()
+    remove()
+    forget()
+  }
+  try {
+    const args = ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;']
+    // setpriv makes the kernel stop nginx if the bench dies without cleaning up (SIGKILL, say).
+    nginx = has('setpriv') ? start('setpriv', ['--pdeathsig', 'SIGTERM', 'nginx', ...args]) : start('nginx', args)
+    await Promise.all(SERVICES.map((name) => waitForHttp(`http://127.0.0.1:${ports[name]}/`, nginx!, () => readLog(dir))))
+  } catch (error) {
+    await cleanup()
+    throw error
+  }
+  return { server: nginxVersion(), urls: urlsOf(ports), stop: cleanup }
+}
+
+function nginxConf(dir: string, ports: Record<ServiceName, number>): string {
+  // One server per service: each answers any path with its file (the id does not matter here).
+  const servers = SERVICES.map(
+    (name) => `  server {
+    listen 127.0.0.1:${ports[name]};
+    location / { root ${dir}; try_files /${name}.json =404; }
+  }`,
+  ).join('\n')
+  return `worker_processes 1;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'error.log')} warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  default_type application/json;
+  types { }
+  # The contenders' keep-alive pools keep their connections for the whole run.
+  keepalive_requests 10000000;
+  keepalive_timeout 120s;
+  open_file_cache max=16;
+  open_file_cache_valid 600s;
+  etag off;
+  client_body_temp_path ${join(dir, 'tmp')};
+  proxy_temp_path ${join(dir, 'tmp')};
+  fastcgi_temp_path ${join(dir, 'tmp')};
+  uwsgi_temp_path ${join(dir, 'tmp')};
+  scgi_temp_path ${join(dir, 'tmp')};
+${servers}
+}
+`
+}
+
+function urlsOf(ports: Record<ServiceName, number>): Record<ServiceName, string> {
+  return Object.fromEntries(SERVICES.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>
+}
+
+function has(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function nginxVersion(): string {
+  // nginx prints its version on stderr.
+  const { stderr } = spawnSync('nginx', ['-v'], { encoding: 'utf8' })
+  return stderr?.trim().replace('nginx version: ', '') || 'nginx'
+}
+
+/** A port free right now (nginx needs fixed ports; the Node contenders take port 0 instead). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitForHttp(url: string, server: Started, log: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null) throw new Error(`nginx exited (code ${server.child.exitCode}): ${log()}`)
+    try {
+      const res = await fetch(url)
+      await res.arrayBuffer()
+      if (res.ok) return
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`nginx did not answer on ${url} within 10 s: ${log()}`)
+}
+
+function readLog(dir: string): string {
+  try {
+    return readFileSync(join(dir, 'error.log'), 'utf8').trim() || '(empty error log)'
+  } catch {
+    return '(no error log)'
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Measures where `JSON.parse` stops being the better way to decode a backend body, to pick
+ * `JSON_STREAM_THRESHOLD` (lib/codec/json-decoder.ts) from figures rather than a guess.
+ *
+ * Time table: for each body size, the buffered path (concat the chunks, UTF-8 decode, `JSON.parse`)
+ * against the streaming path (stream-json's tokenizer and assembler, driven synchronously as the
+ * decoder does), each decoding the whole document and keeping a few fields (`allow`), where
+ * streaming prunes before assembly. Bodies arrive in 64 KiB chunks, as from a socket. "longest
+ * slice" is the longest single synchronous step (the event loop is blocked that long): the whole
+ * `JSON.parse` for the buffered path, one chunk for the streaming one. The last column prunes with
+ * stream-json's own `filter` stage and `selects` instead of rxgate's tree-cursor pruner
+ * (lib/codec/json-prune.ts), to show why the decoder does not use it.
+ *
+ * Memory table: the peak RSS growth of a fresh process decoding 8 bodies at once (chunks
+ * interleaved, as 8 requests in flight), per body.
+ *
+ * Run: npx tsc -p . --outDir /tmp/rxgate-perf && node --expose-gc /tmp/rxgate-perf/perf/decode-threshold.js
+ * (or TS_NODE_TRANSPILE_ONLY=1 node --expose-gc --import @tapjs/typescript/import perf/decode-threshold.ts)
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { StringDecoder } from 'node:string_decoder'
+import Assembler from 'stream-json/core/assembler.js'
+import filter from 'stream-json/core/filters/filter.js'
+import { jsonParser } from 'stream-json/core/parser.js'
+import type { DecoderFactory } from '../lib/codec/decoder.js'
+import { jsonDecoder } from '../lib/codec/json-decoder.js'
+import { fieldTree, pickFields, selects } from '../operators/fields.js'
+
+const CHUNK = 64 * 1024
+const SIZES = [256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216]
+const MEMORY_SIZES = [262_144, 1_048_576, 4_194_304, 16_777_216]
+const CONCURRENT = 8
+const ALLOW = ['items.id', 'items.name', 'total']
+
+const gc = (globalThis as { gc?: () => void }).gc
+const NONE = Symbol.for('object-stream.none')
+const MANY = Symbol.for('object-stream.many')
+
+const parseWhole = jsonDecoder({ threshold: Number.POSITIVE_INFINITY })
+const streamWhole = jsonDecoder({ threshold: -1 })
+const parsePick = jsonDecoder({ threshold: Number.POSITIVE_INFINITY, allow: ALLOW })
+const streamPick = jsonDecoder({ threshold: -1, allow: ALLOW })
+const MODES: Record<string, DecoderFactory> = { parseWhole, streamWhole, parsePick, streamPick }
+
+/** The alternative: stream-json's `filter` with a `selects` path test, then `pickFields`. */
+const filterPick: DecoderFactory = () => {
+  const tree = fieldTree(ALLOW)
+  const text = new StringDecoder('utf8')
+  const tokenize = jsonParser({ streamValues: false }) as unknown as (input: unknown) => unknown
+  const keep = filter({ filter: (stack) => selects(tree, stack) }) as unknown as (input: unknown) => unknown
+  const assembler = new Assembler()
+  const each = (output: unknown, sink: (token: never) => void) => {
+    if (output === NONE || output === undefined) return
+    if ((output as { [MANY]?: number })[MANY] === 1) for (const token of (output as { values: never[] }).values) sink(token)
+    else sink(output as never)
+  }
+  const assemble = (token: never) => assembler.consume(token)
+  const pick = (token: never) => each(keep(token), assemble)
+  return {
+    write: (chunk) => each(tokenize(text.write(chunk)), pick),
+    end: () => {
+      each(tokenize(NONE), pick)
+      each(keep(NONE), assemble)
+      return pickFields(assembler.current, tree)
+    },
+  }
+}
+
+if (process.argv[2] === '--child') child(process.argv[3]!, process.argv[4]!)
+else {
+  timeTable()
+  memoryTable()
+}
+
+/** An API-like document: a page of records with nested objects and arrays, about `bytes` long. */
+function documentOf(bytes: number): Buffer {
+  const items: unknown[] = []
+  const doc = { total: 0, page: 1, items }
+  let size = 40
+  for (let i = 0; size < bytes; i++) {
+    const item = {
+      id: i,
+      name: `user ${i}`,
+      email: `user${i}@example.com`,
+      active: i % 3 === 0,
+      score: i * 1.25,
+      tags: ['alpha', 'beta', String(i % 7)],
+      address: { street: `${i} Main St`, city: 'Springfield', zip: String(10000 + (i % 9000)) },
+    }
+    size += JSON.stringify(item).length + 1
+    items.push(item)
+  }
+  doc.total = items.length
+  return Buffer.from(JSON.stringify(doc))
+}
+
+function chunksOf(body: Buffer): Buffer[] {
+  const out: Buffer[] = []
+  for (let at = 0; at < body.length; at += CHUNK) out.push(body.subarray(at, at + CHUNK))
+  return out
+}
+
+/** Decodes one body; returns the longest single synchronous step, in milliseconds. */
+function decode(factory: DecoderFactory, chunks: Buffer[]): number {
+  const decoder = factory(undefined)
+  let longest = 0
+  for (const chunk of chunks) {
+    const t0 = performance.now()
+    decoder.write(chunk)
+    longest = Math.max(longest, performance.now() - t0)
+  }
+  const t0 = performance.now()
+  decoder.end()
+  return Math.max(longest, performance.now() - t0)
+}
+
+/** Median microseconds per decode and median longest slice, over at least `budgetMs` (and 5 runs). */
+function measure(factory: DecoderFactory, chunks: Buffer[], budgetMs: number): { time: number; slice: number } {
+  gc?.()
+  for (let i = 0; i < 3; i++) decode(factory, chunks)
+  const times: number[] = []
+  const slices: number[] = []
+  const started = performance.now()
+  while (times.length < 5 || (performance.now() - started < budgetMs && times.length < 20_000)) {
+    const t0 = performance.now()
+    slices.push(decode(factory, chunks))
+    times.push(performance.now() - t0)
+  }
+  return { time: median(times) * 1000, slice: median(slices) * 1000 }
+}
+
+function median(values: number[]): number {
+  values.sort((a, b) => a - b)
+  return values[values.length >> 1]!
+}
+
+function timeTable(): void {
+  const rows: string[][] = [
+    ['body', 'JSON.parse', 'stream-json', 'ratio', 'parse+allow', 'stream+allow', 'ratio', 'longest slice', 'sj filter+allow'],
+  ]
+  for (const size of SIZES) {
+    const chunks = chunksOf(documentOf(size))
+    const budget = size >= 4_194_304 ? 3000 : 600
+    const a = measure(parseWhole, chunks, budget)
+    const b = measure(streamWhole, chunks, budget)
+    const c = measure(parsePick, chunks, budget)
+    const d = measure(streamPick, chunks, budget)
+    const e = measure(filterPick, chunks, budget)
+    rows.push([
+      label(size),
+      format(a.time),
+      format(b.time),
+      `${(b.time / a.time).toFixed(1)}x`,
+      format(c.time),
+      format(d.time),
+      `${(d.time / c.time).toFixed(1)}x`,
+      `${format(c.slice)} / ${format(d.slice)}`,
+      format(e.time),
+    ])
+  }
+  print(`median time per body (Node ${process.version}, ${CHUNK / 1024} KiB chunks, allow = ${ALLOW.join(', ')})`, rows)
+}
+
+function memoryTable(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'rxgate-decode-'))
+  const rows = [['body', 'JSON.parse', 'stream-json', 'parse+allow', 'stream+allow']]
+  try {
+    for (const size of MEMORY_SIZES) {
+      const file = join(dir, `${size}.json`)
+      writeFileSync(file, documentOf(size))
+      rows.push([label(size), ...Object.keys(MODES).map((mode) => peakRss(mode, file))])
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  print(`peak RSS growth per body, ${CONCURRENT} bodies of unknown length decoded at once (fresh process each)`, rows)
+}
+
+function peakRss(mode: string, file: string): string {
+  const args = [...process.execArgv, process.argv[1]!, '--child', mode, file]
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8' })
+  if (run.status !== 0) return 'failed'
+  const { grew } = JSON.parse(run.stdout) as { grew: number }
+  return `+${grew.toFixed(1)} MiB`
+}
+
+/**
+ * Decodes `CONCURRENT` copies of one body at once, chunks interleaved as when that many requests
+ * are in flight, each chunk a fresh buffer as from a socket; prints the peak RSS growth per body.
+ */
+function child(mode: string, file: string): void {
+  const factory = MODES[mode]!
+  const chunks = chunksOf(readFileSync(file))
+  gc?.()
+  const before = process.resourceUsage().maxRSS
+  const decoders = Array.from({ length: CONCURRENT }, () => factory(undefined))
+  for (const chunk of chunks) for (const decoder of decoders) decoder.write(Buffer.from(chunk))
+  const values = decoders.map((decoder) => decoder.end())
+  const after = process.resourceUsage().maxRSS
+  process.stdout.write(JSON.stringify({ grew: (after - before) / 1024 / CONCURRENT, kept: values.length }))
+}
+
+function format(us: number): string {
+  if (us < 1000) return `${us.toFixed(1)} us`
+  if (us < 1_000_000) return `${(us / 1000).toFixed(2)} ms`
+  return `${(us / 1_000_000).toFixed(2)} s`
+}
+
+function label(bytes: number): string {
+  if (bytes >= 1_048_576) return `${bytes / 1_048_576} MiB`
+  if (bytes >= 1024) return `${bytes / 1024} KiB`
+  return `${bytes} B`
+}
+
+function print(title: string, rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
+  const out = rows.map((row) => row.map((cell, i) => cell.padStart(widths[i]!)).join('  ')).join('\n')
+  process.stdout.write(`${title}\n${out}\n\n`)
+}
