@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { LoggerOptions } from 'pino'
 import { toMilliseconds, type Duration } from '../operators/duration.js'
+import { closeAll } from './backend/index.js'
 import { jsonEncoder, type Schema } from './codec/json-encoder.js'
 import { createLogger, type Logger } from './logger.js'
 import type { Endpoint, Pipeline } from './router/endpoint.js'
@@ -108,6 +109,7 @@ export class Gateway {
     if (!server) return
     this.server = undefined
     await server.close(this.shutdownTimeout)
+    await closeAll()
     this.logger.info('rxgate closed')
   }
 }

@@ -1,0 +1,182 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import { pipeline, type Readable } from 'node:stream'
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import type { DecoderFactory } from '../codec/decoder.js'
+import { ErrorCodes, RxgateError } from '../errors.js'
+import type { BackendResponse } from './exchange.js'
+import { networkError } from './exchange.js'
+import { ERROR_BODY_BYTES } from './status.js'
+
+/**
+ * Reads a success body into a decoder as it arrives, under a hard size limit counted on the decoded
+ * bytes (so a compressed bomb is caught too). Throws `BACKEND_TOO_LARGE`, `BACKEND_DECODE` (with
+ * the first bytes) or `BACKEND_NETWORK`; on a throw the exchange is aborted first, so the backend
+ * stops sending.
+ */
+export async function decodeBody<T>(
+  response: BackendResponse,
+  decoders: DecoderFactory<T>,
+  maxBytes: number,
+  url: string,
+): Promise<T> {
+  const { status, headers } = response
+  const coding = contentCoding(headers)
+  if (coding === undefined) {
+    response.abort()
+    throw decodeError(url, status, Buffer.alloc(0), new Error(`unsupported content-encoding ${String(headers['content-encoding'])}`))
+  }
+  const declared = coding === 'identity' ? contentLength(headers) : undefined
+  if (declared !== undefined && declared > maxBytes) {
+    response.abort()
+    throw tooLarge(url, maxBytes, declared)
+  }
+  const decoder = decoders(declared)
+  const head = new Head(ERROR_BODY_BYTES)
+  let size = 0
+  try {
+    await readChunks(decoded(response.body, coding), (chunk) => {
+      size += chunk.length
+      if (size > maxBytes) throw tooLarge(url, maxBytes)
+      head.add(chunk)
+      try {
+        decoder.write(chunk)
+      } catch (error) {
+        throw decodeError(url, status, head.bytes(), error)
+      }
+    })
+  } catch (error) {
+    response.abort()
+    if (error instanceof RxgateError) throw error
+    if (isCodingError(error)) throw decodeError(url, status, head.bytes(), error)
+    throw networkError(error, url)
+  }
+  try {
+    return decoder.end()
+  } catch (error) {
+    throw decodeError(url, status, head.bytes(), error)
+  }
+}
+
+/**
+ * The first bytes of a failed response's body, for its error. Stops reading there (a short body
+ * ends first and keeps its connection); a failure while reading just shortens what is shown.
+ */
+export async function bodyHead(response: BackendResponse, limit = ERROR_BODY_BYTES): Promise<Buffer> {
+  const head = new Head(limit)
+  const coding = contentCoding(response.headers)
+  const source = coding === undefined ? response.body : decoded(response.body, coding)
+  try {
+    await readChunks(source, (chunk) => {
+      head.add(chunk)
+      return !head.full
+    })
+  } catch {
+    // what arrived is all there is to show
+  }
+  if (!source.readableEnded) response.abort()
+  return head.bytes()
+}
+
+/**
+ * Feeds a stream's chunks to `take` until the end; `take` stops early by returning `false` or
+ * throwing. Plain listeners rather than `for await`: leaving a `for await` destroys the stream
+ * before the caller can abort the exchange its own way (see `BackendResponse.abort`).
+ */
+function readChunks(stream: Readable, take: (chunk: Buffer) => boolean | void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const finish = (error?: unknown) => {
+      stream.off('data', onData)
+      stream.off('end', onEnd)
+      stream.off('error', finish)
+      stream.off('close', onClose)
+      if (error === undefined) resolve()
+      else reject(error)
+    }
+    const onData = (chunk: Buffer) => {
+      try {
+        if (take(chunk) === false) finish()
+      } catch (error) {
+        finish(error)
+      }
+    }
+    const onEnd = () => finish()
+    const onClose = () => {
+      if (!stream.readableEnded) finish(Object.assign(new Error('the body ended before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))
+    }
+    stream.on('data', onData)
+    stream.on('end', onEnd)
+    stream.on('error', finish)
+    stream.on('close', onClose)
+  })
+}
+
+type Coding = 'identity' | 'gzip' | 'deflate' | 'br'
+
+function contentCoding(headers: IncomingHttpHeaders): Coding | undefined {
+  const value = headers['content-encoding']
+  if (value === undefined) return 'identity'
+  const coding = value.trim().toLowerCase()
+  if (coding === '' || coding === 'identity') return 'identity'
+  if (coding === 'gzip' || coding === 'x-gzip') return 'gzip'
+  if (coding === 'deflate' || coding === 'br') return coding
+  return undefined
+}
+
+function contentLength(headers: IncomingHttpHeaders): number | undefined {
+  const value = headers['content-length']
+  if (value === undefined || !/^\d+$/.test(value)) return undefined
+  return Number(value)
+}
+
+/** The body with its content coding undone; errors of either stream surface on the returned one. */
+function decoded(body: Readable, coding: Coding): Readable {
+  if (coding === 'identity') return body
+  const inflate = coding === 'gzip' ? createGunzip() : coding === 'deflate' ? createInflate() : createBrotliDecompress()
+  pipeline(body, inflate, ignore)
+  return inflate
+}
+
+/** zlib and brotli report corrupt data with these codes; anything else on the way is the network. */
+function isCodingError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR') || code.includes('BROTLI'))
+}
+
+function tooLarge(url: string, maxBytes: number, declared?: number): RxgateError {
+  return new RxgateError(
+    ErrorCodes.BACKEND_TOO_LARGE,
+    `backend ${url} sent a body over the ${maxBytes}-byte limit: select less from the backend, or raise the backend's maxBodyBytes`,
+    { url, maxBodyBytes: maxBytes, ...(declared === undefined ? {} : { contentLength: declared }) },
+  )
+}
+
+function decodeError(url: string, status: number, head: Buffer, error: unknown): RxgateError {
+  const reason = error instanceof Error ? error.message : String(error)
+  return new RxgateError(
+    ErrorCodes.BACKEND_DECODE,
+    `backend ${url} sent a body that could not be decoded (${reason}): check its encoding and content`,
+    { url, status, body: head.toString('utf8') },
+    { cause: error },
+  )
+}
+
+/** Keeps a copy of the first `limit` bytes seen, not the (possibly large) chunks they came in. */
+class Head {
+  private readonly parts: Buffer[] = []
+  private size = 0
+  constructor(private readonly limit: number) {}
+  get full(): boolean {
+    return this.size >= this.limit
+  }
+  add(chunk: Buffer): void {
+    if (this.size >= this.limit) return
+    const part = Buffer.from(chunk.subarray(0, this.limit - this.size))
+    this.parts.push(part)
+    this.size += part.length
+  }
+  bytes(): Buffer {
+    return Buffer.concat(this.parts, this.size)
+  }
+}
+
+function ignore(): void {}

@@ -1,0 +1,106 @@
+import { Observable } from 'rxjs'
+import type { DecoderFactory } from '../codec/decoder.js'
+import { jsonDecoder } from '../codec/json-decoder.js'
+import { stringDecoder } from '../codec/string-decoder.js'
+import type { GatewayRequest } from '../request.js'
+import { bodyHead, decodeBody } from './body.js'
+import { networkError, type BackendRequest, type BackendResponse, type Exchange } from './exchange.js'
+import { compileForwarding } from './forward.js'
+import { http1Exchange } from './http1.js'
+import { http2Exchange } from './http2.js'
+import { resolveOptions, type BackendOptions, type ResolvedOptions } from './options.js'
+import { followRedirect, isRedirect, tooManyRedirects } from './redirect.js'
+import { compileStatusPolicy, statusError } from './status.js'
+import { compileUrlTemplate } from './url-template.js'
+
+/** Methods whose backend request carries the client's body. */
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
+
+/**
+ * A backend as a function of a request: each call sends one HTTP request and returns an
+ * observable that emits the decoded body once and completes, or errors with an `RxgateError`
+ * (`BACKEND_STATUS`, `BACKEND_DECODE`, `BACKEND_NETWORK`, `BACKEND_TOO_LARGE`, `BACKEND_REDIRECT`,
+ * `MISSING_PARAM`). Nothing happens until it is subscribed; unsubscribing before the end aborts the
+ * request, so the backend sees its connection (HTTP/1.1) or stream (HTTP/2) closed.
+ *
+ * Everything that can be is compiled here, once: URL template, allow-lists, status set, field trees.
+ * A bad definition throws `BAD_BACKEND` here, not per request.
+ *
+ * @example
+ * const user = httpCall('http://users:8080/users/{id}', { allow: ['name', 'email'] })
+ * user(req).subscribe(console.log)
+ */
+export function httpCall<T = unknown>(url: string, options?: BackendOptions): (req: GatewayRequest) => Observable<T> {
+  const resolved = resolveOptions(url, options)
+  const template = compileUrlTemplate(url)
+  const forwarding = compileForwarding(resolved.headers, resolved.query, template.queryKeys)
+  const success = compileStatusPolicy(resolved.successStatus)
+  const decoders = decoderFor(resolved) as DecoderFactory<T>
+  const transport = transportFor(resolved)
+  const withBody = WITH_BODY.has(resolved.method)
+
+  /** One call: redirects followed, the final answer checked and decoded. */
+  async function perform(req: GatewayRequest, signal: AbortSignal): Promise<T> {
+    const body = withBody ? req.body : undefined
+    let request: BackendRequest = {
+      origin: template.origin,
+      path: forwarding.query(req, template.path(req.params), template.hasQuery),
+      method: resolved.method,
+      headers: forwarding.headers(req, body !== undefined),
+      body,
+    }
+    for (let redirects = 0; ; redirects++) {
+      const target = request.origin + request.path
+      let response: BackendResponse
+      try {
+        response = await transport(request.origin)(request, signal)
+      } catch (error) {
+        throw networkError(error, target)
+      }
+      const { status } = response
+      if (success(status)) return decodeBody(response, decoders, resolved.maxBodyBytes, target)
+      if (isRedirect(status)) {
+        response.discard()
+        if (redirects >= resolved.maxRedirects) throw tooManyRedirects(url, resolved.maxRedirects)
+        request = followRedirect(request, status, response.headers.location)
+        continue
+      }
+      throw statusError(status, target, await bodyHead(response), resolved.successStatus)
+    }
+  }
+
+  return (req) =>
+    new Observable<T>((subscriber) => {
+      const controller = new AbortController()
+      let settled = false
+      perform(req, controller.signal).then(
+        (value) => {
+          settled = true
+          subscriber.next(value)
+          subscriber.complete()
+        },
+        (error: unknown) => {
+          settled = true
+          // Whatever is still open for this call (a body half read) goes now.
+          controller.abort()
+          subscriber.error(error)
+        },
+      )
+      return () => {
+        if (!settled) controller.abort()
+      }
+    })
+}
+
+function decoderFor(options: ResolvedOptions): DecoderFactory<unknown> {
+  return options.encoding === 'string' ? stringDecoder() : jsonDecoder({ allow: options.allow, deny: options.deny })
+}
+
+/** Picks the transport per origin (a redirect may change it), each built once. */
+function transportFor(options: ResolvedOptions): (origin: string) => Exchange {
+  const http1 = http1Exchange(options.tls)
+  if (options.http2 === false) return () => http1
+  const http2 = http2Exchange(options.http2, options.tls)
+  if (options.http2 === true) return () => http2
+  return (origin) => (origin.startsWith('https:') ? http2 : http1)
+}

@@ -1,0 +1,61 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Readable } from 'node:stream'
+import { ErrorCodes, RxgateError } from '../errors.js'
+
+/** One HTTP request to a backend, as the transports take it. */
+export interface BackendRequest {
+  /** `http://api:8080`: selects the pool or session. */
+  readonly origin: string
+  /** Path and query, already encoded; sent as is (never re-normalized by a URL parser). */
+  readonly path: string
+  readonly method: string
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: Buffer | undefined
+}
+
+/** A backend's answer: the head at once, the body as it arrives. */
+export interface BackendResponse {
+  readonly status: number
+  readonly headers: IncomingHttpHeaders
+  readonly body: Readable
+  /** Throws the body away, keeping the connection reusable when that is cheap (a redirect's short body). */
+  discard(): void
+  /**
+   * Ends the exchange now, whatever remains of the body: the HTTP/1.1 connection is closed, the
+   * HTTP/2 stream reset, so the backend stops sending. Safe to call more than once.
+   */
+  abort(): void
+}
+
+/**
+ * A transport: sends a request and resolves with the response head. Aborting the signal aborts the
+ * request at any point, body included: the connection (HTTP/1.1) or stream (HTTP/2) is closed.
+ */
+export type Exchange = (request: BackendRequest, signal: AbortSignal) => Promise<BackendResponse>
+
+/** `BACKEND_NETWORK` for anything that went wrong on the wire: refused, reset, DNS, closed early. */
+export function networkError(error: unknown, url: string): RxgateError {
+  if (error instanceof RxgateError) return error
+  const code = errorCode(error)
+  const reason = error instanceof Error ? error.message : String(error)
+  return new RxgateError(
+    ErrorCodes.BACKEND_NETWORK,
+    `backend ${url} could not be reached or dropped the connection (${code ?? reason}): check that it runs and accepts connections`,
+    { url, ...(code === undefined ? {} : { code }), reason },
+    { cause: error },
+  )
+}
+
+const SYSTEM_CODE = /^E(?!RR_)[A-Z_]+$/
+
+/** The most telling code of an error or of its causes (`ECONNREFUSED` behind undici's wrapper, ...). */
+function errorCode(error: unknown): string | undefined {
+  let codes: string | undefined
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && (codes === undefined || SYSTEM_CODE.test(code))) codes = code
+    current = current.cause
+  }
+  return codes
+}

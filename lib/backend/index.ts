@@ -1,0 +1,31 @@
+import { mergeMap, type OperatorFunction } from 'rxjs'
+import type { GatewayRequest } from '../request.js'
+import { httpCall } from './call.js'
+import type { BackendOptions } from './options.js'
+
+/**
+ * A backend as an operator: each incoming request becomes one HTTP call whose decoded body is
+ * emitted; calls run concurrently (`mergeMap`). Use it as a `fanOut` source, where a failed call
+ * becomes a failed part. Unsubscribing aborts the calls in flight.
+ *
+ * @example
+ * fanOut({
+ *   user: backend('http://users:8080/users/{id}', { allow: ['name', 'email'] }),
+ *   cart: backend('http://carts:8080/carts/{id}', { headers: ['Authorization'] }),
+ * })
+ */
+export function backend<T = unknown>(url: string, options?: BackendOptions): OperatorFunction<GatewayRequest, T> {
+  return mergeMap(httpCall<T>(url, options))
+}
+
+export { httpCall } from './call.js'
+export { closeAll } from './pools.js'
+export { USER_AGENT } from './forward.js'
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_REDIRECTS,
+  DEFAULT_SUCCESS_STATUS,
+  type AllowList,
+  type BackendOptions,
+  type BackendTls,
+} from './options.js'

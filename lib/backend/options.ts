@@ -1,0 +1,115 @@
+import type { ConnectionOptions } from 'node:tls'
+import { ErrorCodes, RxgateError } from '../errors.js'
+
+/** Client names allowed through: a list, or `'*'` for all (KrakenD's `input_headers` / `input_query_strings`). */
+export type AllowList = readonly string[] | '*'
+
+/** TLS settings for https backends: a private CA, a client certificate, or a development escape hatch. */
+export type BackendTls = Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'passphrase' | 'rejectUnauthorized' | 'servername'>
+
+/** How one backend is called. Everything here is compiled once, when the backend is created. */
+export interface BackendOptions {
+  /** The backend request's method. Default `'GET'`: the backend's own, not the client's (as KrakenD). */
+  readonly method?: string
+  /**
+   * Client headers to forward (case-insensitive), or `'*'`. Default: none (zero trust). Never copied,
+   * even with `'*'`: hop-by-hop headers (`connection`, `keep-alive`, `transfer-encoding`, `te`,
+   * `upgrade`, ...), `host`, `content-length`, `accept-encoding` (the transport decodes the body, so it
+   * negotiates compression itself) and `x-forwarded-*` (computed). `content-type` is sent with a
+   * forwarded body; `user-agent` is `rxgate/<version>` unless allowed here and sent by the client.
+   */
+  readonly headers?: AllowList
+  /** Client query keys to forward (case-sensitive), or `'*'`. Default: none. Keys written in the URL template win. */
+  readonly query?: AllowList
+  /** Dot paths to keep from a JSON body (`items.id`); pruned while streaming, so the rest is never built. */
+  readonly allow?: readonly string[]
+  /** Dot paths to remove from a JSON body, applied after `allow`. */
+  readonly deny?: readonly string[]
+  /** How to read the body: `'json'` (default) or `'string'` (UTF-8 text as it came). */
+  readonly encoding?: 'json' | 'string'
+  /**
+   * HTTP/2 through http2-wrapper. `true` forces it: h2c (prior knowledge) on `http:` origins, h2 on
+   * `https:` ones. `'auto'`: `https:` origins negotiate by ALPN (h2 when offered, else HTTP/1.1);
+   * `http:` ones stay HTTP/1.1. Default `false`: HTTP/1.1 through a pooled undici client.
+   */
+  readonly http2?: boolean | 'auto'
+  /** Hard limit on the (decoded) body size; past it the request is aborted with `BACKEND_TOO_LARGE`. Default 128 MiB. */
+  readonly maxBodyBytes?: number
+  /** Statuses that count as success. Default `[200, 201]`, as KrakenD; anything else fails with `BACKEND_STATUS`. */
+  readonly successStatus?: readonly number[]
+  /**
+   * Redirects (301, 302, 303, 307, 308) followed before failing with `BACKEND_REDIRECT`. Default 10.
+   * A status listed in `successStatus` is an answer, not followed.
+   */
+  readonly maxRedirects?: number
+  /** TLS settings for `https:` origins (e.g. `ca` for a private CA, `rejectUnauthorized: false` in development). */
+  readonly tls?: BackendTls
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024
+export const DEFAULT_SUCCESS_STATUS: readonly number[] = [200, 201]
+export const DEFAULT_MAX_REDIRECTS = 10
+
+/** The options with defaults applied and checked, so a bad definition fails at start-up, not per request. */
+export interface ResolvedOptions {
+  readonly method: string
+  readonly headers: AllowList
+  readonly query: AllowList
+  readonly allow: readonly string[]
+  readonly deny: readonly string[]
+  readonly encoding: 'json' | 'string'
+  readonly http2: boolean | 'auto'
+  readonly maxBodyBytes: number
+  readonly successStatus: readonly number[]
+  readonly maxRedirects: number
+  readonly tls: BackendTls | undefined
+}
+
+export function resolveOptions(url: string, options: BackendOptions = {}): ResolvedOptions {
+  const bad = (what: string) =>
+    new RxgateError(ErrorCodes.BAD_BACKEND, `backend ${url}: ${what}`, { url })
+  const method = (options.method ?? 'GET').toUpperCase()
+  if (!/^[A-Z]+$/.test(method)) throw bad(`method ${JSON.stringify(options.method)} is not an HTTP method`)
+  const encoding = options.encoding ?? 'json'
+  if (encoding !== 'json' && encoding !== 'string') throw bad(`encoding ${JSON.stringify(encoding)} is not 'json' or 'string'`)
+  const allow = options.allow ?? []
+  const deny = options.deny ?? []
+  if (encoding !== 'json' && (allow.length > 0 || deny.length > 0)) throw bad('allow and deny need the json encoding')
+  for (const path of [...allow, ...deny]) {
+    if (typeof path !== 'string' || path === '' || path.split('.').includes('')) {
+      throw bad(`field path ${JSON.stringify(path)} is not a dot path like "items.id"`)
+    }
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) throw bad('maxBodyBytes must be a whole number of bytes')
+  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS
+  if (!Number.isSafeInteger(maxRedirects) || maxRedirects < 0) throw bad('maxRedirects must be a whole number, 0 or more')
+  const successStatus = options.successStatus ?? DEFAULT_SUCCESS_STATUS
+  for (const status of successStatus) {
+    if (!Number.isInteger(status) || status < 100 || status > 599) throw bad(`success status ${status} is not an HTTP status`)
+  }
+  const http2 = options.http2 ?? false
+  if (http2 !== true && http2 !== false && http2 !== 'auto') throw bad(`http2 must be true, false or 'auto'`)
+  return {
+    method,
+    headers: allowList(options.headers, bad, 'headers'),
+    query: allowList(options.query, bad, 'query'),
+    allow,
+    deny,
+    encoding,
+    http2,
+    maxBodyBytes,
+    successStatus,
+    maxRedirects,
+    tls: options.tls,
+  }
+}
+
+function allowList(list: AllowList | undefined, bad: (what: string) => Error, name: string): AllowList {
+  if (list === undefined) return []
+  if (list === '*') return '*'
+  if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item === '')) {
+    throw bad(`${name} must be a list of names or '*'`)
+  }
+  return list.includes('*') ? '*' : list
+}

@@ -1,0 +1,43 @@
+import t from 'tap'
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS, DEFAULT_SUCCESS_STATUS, httpCall } from '../../lib/backend/index.js'
+import { resolveOptions } from '../../lib/backend/options.js'
+
+t.test('defaults', async (t) => {
+  t.same(resolveOptions('http://api/x'), {
+    method: 'GET',
+    headers: [],
+    query: [],
+    allow: [],
+    deny: [],
+    encoding: 'json',
+    http2: false,
+    maxBodyBytes: 128 * 1024 * 1024,
+    successStatus: [200, 201],
+    maxRedirects: 10,
+    tls: undefined,
+  })
+  t.equal(DEFAULT_MAX_BODY_BYTES, 128 * 1024 * 1024)
+  t.equal(DEFAULT_MAX_REDIRECTS, 10)
+  t.same(DEFAULT_SUCCESS_STATUS, [200, 201])
+  t.equal(resolveOptions('http://api/x', { headers: ['*'] }).headers, '*', "KrakenD's [\"*\"] means all")
+  t.equal(resolveOptions('http://api/x', { method: 'post' }).method, 'POST')
+})
+
+t.test('a bad definition fails at creation with BAD_BACKEND, saying what is wrong', async (t) => {
+  const bad = [
+    { method: 'GET /x' },
+    { encoding: 'xml' },
+    { encoding: 'string', allow: ['a'] },
+    { allow: ['a..b'] },
+    { deny: [''] },
+    { maxBodyBytes: -1 },
+    { maxRedirects: 1.5 },
+    { successStatus: [2000] },
+    { http2: 'yes' },
+    { headers: 'Authorization' },
+    { query: [''] },
+  ]
+  for (const options of bad) {
+    t.throws(() => httpCall('http://api/x', options as never), { code: 'RXGATE_ERR_BAD_BACKEND' }, JSON.stringify(options))
+  }
+})
