@@ -1,4 +1,4 @@
-import { catchError, defaultIfEmpty, defer, map, of, type OperatorFunction } from 'rxjs'
+import { Observable, map, of, type OperatorFunction } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import { delivered, failed, fan, type Fan, type Part } from './part.js'
 
@@ -44,15 +44,33 @@ export function fanOut<R, T>(sources: Sources<R, T>): OperatorFunction<R, Fan<T>
   return map((request) => fan(names, named.map(([name, source], index) => branch(request, name, index, source))))
 }
 
-const NOTHING = Symbol('nothing')
-
-function branch<R, T>(request: R, name: string, index: number, source: Source<R, T>) {
-  return defer(() => source(of(request))).pipe(
-    map((data): Part<T> => delivered(name, index, data)),
-    defaultIfEmpty<Part<T>, typeof NOTHING>(NOTHING),
-    map((part) => (part === NOTHING ? failed(name, index, emptyError(name)) : part)),
-    catchError((error: unknown) => of(failed(name, index, error))),
-  )
+/**
+ * One source's branch: its results as delivered parts, and an error or an empty completion as a
+ * failed part. Written as one observable rather than a chain of operators, since it is built for
+ * every source of every request.
+ */
+function branch<R, T>(request: R, name: string, index: number, source: Source<R, T>): Observable<Part<T>> {
+  return new Observable((subscriber) => {
+    let empty = true
+    const fail = (error: unknown) => {
+      subscriber.next(failed(name, index, error))
+      subscriber.complete()
+    }
+    try {
+      return source(of(request)).subscribe({
+        next: (data) => {
+          empty = false
+          subscriber.next(delivered(name, index, data))
+        },
+        error: fail,
+        complete: () => (empty ? fail(emptyError(name)) : subscriber.complete()),
+      })
+    } catch (error) {
+      // A source that throws when called, before it returns an observable.
+      fail(error)
+      return undefined
+    }
+  })
 }
 
 function emptyError(name: string) {

@@ -1,4 +1,4 @@
-import { map, mergeMap, toArray, type OperatorFunction } from 'rxjs'
+import { Observable, mergeMap, type OperatorFunction } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import { setField } from './fields.js'
 import { failed, type Failed, type Fan, type Part } from './part.js'
@@ -26,11 +26,19 @@ export interface Merged<T = Record<string, unknown>> {
  * // { data: { name: 'Ada', items: [...] }, complete: true, errors: [] }
  */
 export function merge<T = Record<string, unknown>>(): OperatorFunction<Fan, Merged<T>> {
-  return mergeMap((parts) =>
-    parts.pipe(
-      toArray(),
-      map((arrived) => fold<T>(arrived, parts.names.length)),
-    ),
+  return mergeMap(
+    (parts) =>
+      new Observable<Merged<T>>((subscriber) => {
+        const arrived: Part[] = []
+        return parts.subscribe({
+          next: (part) => arrived.push(part),
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            subscriber.next(fold<T>(arrived, parts.names.length))
+            subscriber.complete()
+          },
+        })
+      }),
   )
 }
 

@@ -1,4 +1,4 @@
-import { merge, type Observable } from 'rxjs'
+import { Observable, Subscription } from 'rxjs'
 
 /**
  * One source's contribution to a request's answer: its data, or the reason it has none.
@@ -35,7 +35,25 @@ export type Fan<T = unknown> = Observable<Part<T>> & {
 
 /** Builds a `Fan` from its sources' names and branches: subscribing to it subscribes to every branch at once. */
 export function fan<T>(names: readonly string[], branches: readonly Observable<Part<T>>[]): Fan<T> {
-  return Object.assign(merge(...branches), { names, branches })
+  const all = new Observable<Part<T>>((subscriber) => {
+    let running = branches.length
+    if (running === 0) subscriber.complete()
+    const subscriptions = new Subscription()
+    for (const branch of branches) {
+      if (subscriber.closed) break
+      subscriptions.add(
+        branch.subscribe({
+          next: (part) => subscriber.next(part),
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            if (--running === 0) subscriber.complete()
+          },
+        }),
+      )
+    }
+    return subscriptions
+  })
+  return Object.assign(all, { names, branches })
 }
 
 export function delivered<T>(source: string, index: number, data: T): Delivered<T> {

@@ -1,4 +1,4 @@
-import { EMPTY, concat, defer, map, of, takeUntil, tap, timer, type Observable, type OperatorFunction } from 'rxjs'
+import { Observable, asyncScheduler, map, type OperatorFunction, type Subscription } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import { toMilliseconds, type Duration } from './duration.js'
 import { fan, failed, type Fan, type Part } from './part.js'
@@ -19,13 +19,23 @@ export function timeoutEach<T>(duration: Duration): OperatorFunction<Fan<T>, Fan
 }
 
 function withDeadline<T>(branch: Observable<Part<T>>, source: string, index: number, ms: number): Observable<Part<T>> {
-  return defer(() => {
-    let late = false
-    const deadline = timer(ms).pipe(tap(() => (late = true)))
-    return concat(
-      branch.pipe(takeUntil(deadline)),
-      defer(() => (late ? of(failed(source, index, timeoutError(source, ms))) : EMPTY)),
-    )
+  return new Observable<Part<T>>((subscriber) => {
+    let work: Subscription | undefined
+    // Scheduled before the branch starts, so a branch finishing exactly at the deadline is late.
+    const deadline = asyncScheduler.schedule(() => {
+      work?.unsubscribe()
+      subscriber.next(failed(source, index, timeoutError(source, ms)))
+      subscriber.complete()
+    }, ms)
+    work = branch.subscribe({
+      next: (part) => subscriber.next(part),
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    })
+    return () => {
+      deadline.unsubscribe()
+      work?.unsubscribe()
+    }
   })
 }
 

@@ -3,12 +3,13 @@ import { ErrorCodes, RxgateError } from '../errors.js'
 
 const BODYLESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS'])
 
-/**
- * Reads a client's body, up to a limit, for the methods that carry one. Resolves to undefined
- * for the others, so GET requests cost nothing here.
- */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  if (BODYLESS.has(req.method ?? 'GET')) return undefined
+/** Whether requests of this method carry a body to read; GET requests cost nothing here. */
+export function carriesBody(method: string): boolean {
+  return !BODYLESS.has(method)
+}
+
+/** Reads a client's body, up to a limit. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > limit) throw tooLarge(limit)
   const chunks: Buffer[] = []

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { of, take, timeout, type Subscription } from 'rxjs'
+import { Subscription, of } from 'rxjs'
 import type { Logger } from '../logger.js'
 import { ErrorCodes, RxgateError, errorCode } from '../errors.js'
-import { COMPLETED_HEADER, sendError, sendJson, sendResult } from './answer.js'
+import type { GatewayRequest } from '../request.js'
+import { COMPLETED_HEADER, isMerged, sendError, sendJson, sendResult } from './answer.js'
 import type { Endpoint } from './endpoint.js'
-import { readBody } from './read-body.js'
+import { carriesBody, readBody } from './read-body.js'
 import type { Routes } from './routes.js'
 import { toGatewayRequest } from './to-request.js'
 
@@ -68,8 +69,15 @@ export class GatewayServer {
     const mark = url.indexOf('?')
     const path = mark === -1 ? url : url.slice(0, mark)
     const search = mark === -1 ? '' : url.slice(mark + 1)
-    this.track(res)
-    if (this.options.accessLog) res.once('close', () => this.logAccess(req, res, path, started))
+    let pipeline: Subscription | undefined
+    this.inFlight.add(res)
+    res.once('close', () => {
+      // Closed before the answer (the client went away): cancel every backend call in flight.
+      pipeline?.unsubscribe()
+      this.inFlight.delete(res)
+      if (this.inFlight.size === 0) this.drained?.()
+      if (this.options.accessLog) this.logAccess(req, res, path, started)
+    })
 
     if (path === this.options.healthPath) return sendJson(res, 200, HEALTHY, true)
     const method = req.method ?? 'GET'
@@ -83,46 +91,56 @@ export class GatewayServer {
       return sendError(res, 404, new RxgateError(ErrorCodes.NOT_FOUND, `no endpoint for ${path}`))
     }
     const endpoint = lookup.route
-    readBody(req, endpoint.maxBodyBytes).then(
-      (body) => this.run(endpoint, toGatewayRequest(req, path, search, lookup.params, body), res),
-      (error: unknown) => {
-        if (error instanceof RxgateError) sendError(res, 413, error)
-        else if (!res.destroyed) sendError(res, 400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the request body could not be read'))
-      },
-    )
-  }
-
-  private run(endpoint: Endpoint, request: ReturnType<typeof toGatewayRequest>, res: ServerResponse): void {
-    if (res.destroyed) return
-    let answered = false
-    const subscription: Subscription = of(request)
-      .pipe(endpoint.pipeline, take(1), timeout({ first: endpoint.timeout, with: () => { throw endpointTimeout(endpoint) } }))
-      .subscribe({
-        next: (result) => {
-          answered = true
-          sendResult(res, result, endpoint.encode)
-        },
-        error: (error: unknown) => {
-          answered = true
-          this.options.logger.error({ err: error, code: errorCode(error), endpoint: endpoint.path }, 'endpoint failed')
-          const failure = error instanceof RxgateError ? error : new RxgateError(ErrorCodes.PIPELINE, 'the endpoint failed', {}, { cause: error })
-          sendError(res, failure.code === ErrorCodes.ENDPOINT_TIMEOUT ? 504 : 500, failure)
-        },
-        complete: () => {
-          if (answered) return
-          sendError(res, 500, new RxgateError(ErrorCodes.EMPTY, 'the endpoint produced no answer'))
-        },
-      })
-    // The client went away before the answer: cancel every backend call still in flight.
-    res.once('close', () => subscription.unsubscribe())
-  }
-
-  private track(res: ServerResponse): void {
-    this.inFlight.add(res)
-    res.once('close', () => {
-      this.inFlight.delete(res)
-      if (this.inFlight.size === 0) this.drained?.()
+    const start = (body?: Buffer) => {
+      if (!res.destroyed) pipeline = this.run(endpoint, toGatewayRequest(req, path, search, lookup.params, body), res)
+    }
+    if (!carriesBody(method)) return start()
+    readBody(req, endpoint.maxBodyBytes).then(start, (error: unknown) => {
+      if (error instanceof RxgateError) sendError(res, 413, error)
+      else if (!res.destroyed) sendError(res, 400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the request body could not be read'))
     })
+  }
+
+  /** Runs the endpoint's pipeline: its first value answers, within the endpoint's deadline. */
+  private run(endpoint: Endpoint, request: GatewayRequest, res: ServerResponse): Subscription {
+    let answered = false
+    const answer = (send: () => void) => {
+      if (answered) return
+      answered = true
+      send()
+      subscription?.unsubscribe()
+    }
+    const deadline = setTimeout(() => answer(() => this.fail(res, endpoint, endpointTimeout(endpoint))), endpoint.timeout)
+    let subscription: Subscription | undefined
+    try {
+      subscription = endpoint.pipeline(of(request)).subscribe({
+        next: (result) => answer(() => this.send(res, endpoint, result)),
+        error: (error: unknown) => answer(() => this.fail(res, endpoint, error)),
+        complete: () => answer(() => sendError(res, 500, new RxgateError(ErrorCodes.EMPTY, 'the endpoint produced no answer'))),
+      })
+    } catch (error) {
+      // A pipeline function that throws instead of returning an observable.
+      subscription = new Subscription()
+      answer(() => this.fail(res, endpoint, error))
+    }
+    subscription.add(() => clearTimeout(deadline))
+    // Answered synchronously, before `subscription` was set: end it now.
+    if (answered) subscription.unsubscribe()
+    return subscription
+  }
+
+  private send(res: ServerResponse, endpoint: Endpoint, result: unknown): void {
+    if (isMerged(result) && !result.complete) {
+      const failures = result.errors.map(({ source, error }) => ({ source, code: errorCode(error), message: (error as Error)?.message }))
+      this.options.logger.warn({ endpoint: endpoint.path, failures }, 'partial answer')
+    }
+    sendResult(res, result, endpoint.encode)
+  }
+
+  private fail(res: ServerResponse, endpoint: Endpoint, error: unknown): void {
+    this.options.logger.error({ err: error, code: errorCode(error), endpoint: endpoint.path }, 'endpoint failed')
+    const failure = error instanceof RxgateError ? error : new RxgateError(ErrorCodes.PIPELINE, 'the endpoint failed', {}, { cause: error })
+    sendError(res, failure.code === ErrorCodes.ENDPOINT_TIMEOUT ? 504 : 500, failure)
   }
 
   private logAccess(req: IncomingMessage, res: ServerResponse, path: string, started: number): void {
