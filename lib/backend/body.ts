@@ -160,7 +160,10 @@ function decodeError(url: string, status: number, head: Buffer, error: unknown):
   )
 }
 
-/** Keeps a copy of the first `limit` bytes seen, not the (possibly large) chunks they came in. */
+/**
+ * Keeps the first `limit` bytes seen, for error messages. Views, not copies: this runs for every
+ * body, and a view holds at most the socket chunk it came in (tens of KB) for the call's life.
+ */
 class Head {
   private readonly parts: Buffer[] = []
   private size = 0
@@ -170,7 +173,7 @@ class Head {
   }
   add(chunk: Buffer): void {
     if (this.size >= this.limit) return
-    const part = Buffer.from(chunk.subarray(0, this.limit - this.size))
+    const part = chunk.subarray(0, this.limit - this.size)
     this.parts.push(part)
     this.size += part.length
   }

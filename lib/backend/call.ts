@@ -4,7 +4,7 @@ import { jsonDecoder } from '../codec/json-decoder.js'
 import { stringDecoder } from '../codec/string-decoder.js'
 import type { GatewayRequest } from '../request.js'
 import { bodyHead, decodeBody } from './body.js'
-import { networkError, type BackendRequest, type BackendResponse, type Exchange } from './exchange.js'
+import { Cancellation, networkError, type BackendRequest, type BackendResponse, type Exchange } from './exchange.js'
 import { compileForwarding } from './forward.js'
 import { http1Exchange } from './http1.js'
 import { http2Exchange } from './http2.js'
@@ -40,7 +40,7 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
   const withBody = WITH_BODY.has(resolved.method)
 
   /** One call: redirects followed, the final answer checked and decoded. */
-  async function perform(req: GatewayRequest, signal: AbortSignal): Promise<T> {
+  async function perform(req: GatewayRequest, signal: Cancellation): Promise<T> {
     const body = withBody ? req.body : undefined
     let request: BackendRequest = {
       origin: template.origin,
@@ -71,9 +71,9 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
 
   return (req) =>
     new Observable<T>((subscriber) => {
-      const controller = new AbortController()
+      const controller = new Cancellation()
       let settled = false
-      perform(req, controller.signal).then(
+      perform(req, controller).then(
         (value) => {
           settled = true
           subscriber.next(value)

@@ -17,15 +17,11 @@ export function http2Exchange(mode: true | 'auto', tls?: BackendTls): Exchange {
       const url = request.origin + request.path
       let sent: ClientRequest | undefined
       let received: IncomingMessage | undefined
-      signal.addEventListener(
-        'abort',
-        () => {
-          if (received) cancel(received)
-          else sent?.destroy()
-          reject(signal.reason)
-        },
-        { once: true },
-      )
+      signal.once('abort', () => {
+        if (received) cancel(received)
+        else sent?.destroy()
+        reject(signal.reason)
+      })
       const send = (req: ClientRequest) => {
         sent = req
         // Stays attached after the response. A stream error then (the server resets the stream
