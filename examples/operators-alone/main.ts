@@ -18,15 +18,15 @@ interval(1000)
   .pipe(
     take(3),
     map(() => 'ACME'),
-    fanOut([
-      pipe(feed('LSE', 50), pick(['price', 'exchange']), group('london')),
-      pipe(feed('XETRA', 120), pick(['price', 'exchange']), group('frankfurt')),
-      pipe(feed('TSE', 900), pick(['price', 'exchange']), group('tokyo')), // too slow for the deadline
-    ]),
+    fanOut({
+      london: pipe(feed('LSE', 50), pick(['price', 'exchange']), group('london')),
+      frankfurt: pipe(feed('XETRA', 120), pick(['price', 'exchange']), group('frankfurt')),
+      tokyo: pipe(feed('TSE', 900), pick(['price', 'exchange']), group('tokyo')), // too slow for the deadline
+    }),
     timeoutEach('300ms'),
     merge(),
   )
   .subscribe((answer) => {
     const missing = answer.errors.map((failure) => failure.source).join(', ')
-    process.stdout.write(`${JSON.stringify(answer.data)} complete=${answer.complete}${missing ? ` (late: source ${missing})` : ''}\n`)
+    process.stdout.write(`${JSON.stringify(answer.data)} complete=${answer.complete}${missing ? ` (late: ${missing})` : ''}\n`)
   })
