@@ -1,0 +1,122 @@
+/**
+ * The configuration after `lib/config` has loaded, validated and normalized it: KrakenD's
+ * configuration v3 with its own key names, every default filled in, durations in milliseconds,
+ * hosts inherited from the service, and `extra_config` namespaces under their short names.
+ * This is what `lib/pipeline` compiles; nothing past `lib/config` reads the raw file.
+ */
+
+/** How an endpoint's answer is written. */
+export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'no-op' | 'negotiate'
+
+/** How a backend's body is read. */
+export type BackendEncoding = 'json' | 'safejson' | 'xml' | 'string' | 'no-op'
+
+/** The `router` namespace of the service (all optional in the file, all present here). */
+export interface RouterOptions {
+  readonly return_error_msg: boolean
+  readonly disable_health: boolean
+  /** Default `/__health`. */
+  readonly health_path: string
+  readonly disable_access_log: boolean
+  readonly logger_skip_paths: readonly string[]
+  readonly auto_options: boolean
+  readonly remove_extra_slash: boolean
+  readonly disable_redirect_trailing_slash: boolean
+  readonly disable_handle_method_not_allowed: boolean
+}
+
+export interface GatewayConfig {
+  readonly version: 3
+  readonly name: string
+  /** Default 8080. */
+  readonly port: number
+  /** Default: all interfaces. */
+  readonly listen_ip?: string
+  /** Default 2000 (KrakenD's 2s). */
+  readonly timeout: number
+  /** Seconds; absent means no Cache-Control header. */
+  readonly cache_ttl?: number
+  /** Default `json`. */
+  readonly output_encoding: OutputEncoding
+  readonly read_timeout?: number
+  readonly write_timeout?: number
+  readonly idle_timeout?: number
+  readonly read_header_timeout?: number
+  readonly max_header_bytes?: number
+  readonly debug_endpoint: boolean
+  readonly echo_endpoint: boolean
+  readonly router: RouterOptions
+  readonly endpoints: readonly EndpointConfig[]
+  /** The namespaces rxgate does not implement, ignored (with one warning at start-up). */
+  readonly ignored_namespaces: readonly string[]
+}
+
+/** The `static` part of the `proxy` namespace of an endpoint. */
+export interface StaticProxy {
+  readonly strategy: 'always' | 'success' | 'complete' | 'errored' | 'incomplete'
+  readonly data: Readonly<Record<string, unknown>>
+}
+
+/** One `flatmap_filter` operation. */
+export interface FlatmapOperation {
+  readonly type: 'move' | 'del' | 'append'
+  readonly args: readonly string[]
+}
+
+export interface EndpointConfig {
+  /** `/users/{id}`: KrakenD's placeholders. */
+  readonly endpoint: string
+  /** Upper case; default `GET`. */
+  readonly method: string
+  /** Milliseconds; the service's by default. */
+  readonly timeout: number
+  /** Seconds; the service's by default. */
+  readonly cache_ttl?: number
+  /** Default 1. */
+  readonly concurrent_calls: number
+  /** Client headers passed on to the backends; `['*']` for all. Default: none. */
+  readonly input_headers: readonly string[]
+  /** Client query strings passed on to the backends; `['*']` for all. Default: none. */
+  readonly input_query_strings: readonly string[]
+  /** The service's by default. */
+  readonly output_encoding: OutputEncoding
+  readonly backend: readonly BackendConfig[]
+  readonly proxy: {
+    readonly static?: StaticProxy
+    readonly sequential: boolean
+    readonly flatmap_filter?: readonly FlatmapOperation[]
+  }
+}
+
+export interface BackendConfig {
+  /** At least one origin (`http://users:8080`); the service's `host` by default. */
+  readonly host: readonly string[]
+  /** `/users/{id}?fields={fields}`. */
+  readonly url_pattern: string
+  /** Upper case; the endpoint's by default. */
+  readonly method: string
+  /** Default `json`. */
+  readonly encoding: BackendEncoding
+  readonly allow?: readonly string[]
+  readonly deny?: readonly string[]
+  readonly group?: string
+  readonly target?: string
+  readonly mapping?: Readonly<Record<string, string>>
+  readonly is_collection: boolean
+  /** The endpoint's by default. */
+  readonly input_headers: readonly string[]
+  /** The endpoint's by default. */
+  readonly input_query_strings: readonly string[]
+  readonly disable_host_sanitize: boolean
+  /** Default `static`. */
+  readonly sd: 'static' | 'dns'
+  readonly http: {
+    /** The key under which this backend's error details are returned. */
+    readonly return_error_details?: string
+    readonly return_error_code: boolean
+  }
+  readonly proxy: {
+    readonly shadow: boolean
+    readonly flatmap_filter?: readonly FlatmapOperation[]
+  }
+}
