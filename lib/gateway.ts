@@ -5,6 +5,7 @@ import { closeAll } from './backend/index.js'
 import { jsonEncoder, type Schema } from './codec/json-encoder.js'
 import { createLogger, type Logger } from './logger.js'
 import type { Endpoint, Pipeline } from './router/endpoint.js'
+import { jsonRender, type Render } from './router/reply.js'
 import { Routes } from './router/routes.js'
 import { GatewayServer } from './router/server.js'
 
@@ -28,6 +29,8 @@ export interface RouteOptions {
   readonly schema?: Schema
   /** Largest request body the endpoint reads. Default 1 MiB. */
   readonly maxBodyBytes?: number
+  /** Makes the HTTP reply of the pipeline's result, for full control of status, headers and body. */
+  readonly render?: Render
 }
 
 /**
@@ -62,7 +65,7 @@ export class Gateway {
       path,
       pipeline,
       timeout: options.timeout === undefined ? this.timeout : toMilliseconds(options.timeout),
-      encode: jsonEncoder(options.schema),
+      render: options.render ?? jsonRender(jsonEncoder(options.schema)),
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     }
     this.routes.add(endpoint.method, path, endpoint)

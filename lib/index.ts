@@ -2,6 +2,7 @@
 export { Gateway, gateway, type GatewayOptions, type RouteOptions } from './gateway.js'
 export { backend, httpCall, closeAll, type BackendOptions } from './backend/index.js'
 export type { Pipeline } from './router/endpoint.js'
+export { jsonRender, errorReply, type Reply, type Render } from './router/reply.js'
 export type { GatewayRequest, Headers } from './request.js'
 export { jsonEncoder, type Encode, type Schema } from './codec/json-encoder.js'
 export { RxgateError, ErrorCodes, errorCode, type ErrorCode } from './errors.js'

@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs'
-import type { Encode } from '../codec/json-encoder.js'
 import type { GatewayRequest } from '../request.js'
+import type { Render } from './reply.js'
 
 /**
  * An endpoint's pipeline: from the client request to its answer, a `merge()` result or any plain
@@ -15,7 +15,8 @@ export interface Endpoint {
   readonly pipeline: Pipeline
   /** Deadline for the whole pipeline, in milliseconds. */
   readonly timeout: number
-  readonly encode: Encode
+  /** Makes the HTTP reply of the pipeline's result. */
+  readonly render: Render
   /** Largest request body read, in bytes. */
   readonly maxBodyBytes: number
 }

@@ -4,7 +4,7 @@ import { Subscription, of } from 'rxjs'
 import type { Logger } from '../logger.js'
 import { ErrorCodes, RxgateError, errorCode } from '../errors.js'
 import type { GatewayRequest } from '../request.js'
-import { COMPLETED_HEADER, isMerged, sendError, sendJson, sendResult } from './answer.js'
+import { COMPLETED_HEADER, errorReply, isMerged, writeReply } from './reply.js'
 import type { Endpoint } from './endpoint.js'
 import { carriesBody, readBody } from './read-body.js'
 import type { Routes } from './routes.js'
@@ -19,7 +19,7 @@ export interface ServerOptions {
   readonly accessLog: boolean
 }
 
-const HEALTHY = JSON.stringify({ status: 'ok' })
+const HEALTHY = { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: '{"status":"ok"}', completed: true }
 
 /**
  * The HTTP front: routes each request to its endpoint, runs the endpoint's pipeline, writes the
@@ -79,16 +79,16 @@ export class GatewayServer {
       if (this.options.accessLog) this.logAccess(req, res, path, started)
     })
 
-    if (path === this.options.healthPath) return sendJson(res, 200, HEALTHY, true)
+    if (path === this.options.healthPath) return writeReply(res, HEALTHY)
     const method = req.method ?? 'GET'
     const lookup = this.options.routes.find(method, path)
     if (lookup.kind === 'method-not-allowed') {
-      res.setHeader('Allow', lookup.allowed.join(', '))
-      return sendError(res, 405, new RxgateError(ErrorCodes.METHOD_NOT_ALLOWED, `${method} is not allowed on ${path}`))
+      const allowed = lookup.allowed.join(', ')
+      return writeReply(res, errorReply(405, new RxgateError(ErrorCodes.METHOD_NOT_ALLOWED, `${method} is not allowed on ${path}`), { Allow: allowed }))
     }
     if (lookup.kind === 'not-found') {
-      if (!decodes(path)) return sendError(res, 400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the path is not valid percent-encoding'))
-      return sendError(res, 404, new RxgateError(ErrorCodes.NOT_FOUND, `no endpoint for ${path}`))
+      if (!decodes(path)) return writeReply(res, errorReply(400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the path is not valid percent-encoding')))
+      return writeReply(res, errorReply(404, new RxgateError(ErrorCodes.NOT_FOUND, `no endpoint for ${path}`)))
     }
     const endpoint = lookup.route
     const start = (body?: Buffer) => {
@@ -96,8 +96,8 @@ export class GatewayServer {
     }
     if (!carriesBody(method)) return start()
     readBody(req, endpoint.maxBodyBytes).then(start, (error: unknown) => {
-      if (error instanceof RxgateError) sendError(res, 413, error)
-      else if (!res.destroyed) sendError(res, 400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the request body could not be read'))
+      if (error instanceof RxgateError) writeReply(res, errorReply(413, error))
+      else if (!res.destroyed) writeReply(res, errorReply(400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the request body could not be read')))
     })
   }
 
@@ -114,9 +114,9 @@ export class GatewayServer {
     let subscription: Subscription | undefined
     try {
       subscription = endpoint.pipeline(of(request)).subscribe({
-        next: (result) => answer(() => this.send(res, endpoint, result)),
+        next: (result) => answer(() => this.send(res, endpoint, request, result)),
         error: (error: unknown) => answer(() => this.fail(res, endpoint, error)),
-        complete: () => answer(() => sendError(res, 500, new RxgateError(ErrorCodes.EMPTY, 'the endpoint produced no answer'))),
+        complete: () => answer(() => writeReply(res, errorReply(500, new RxgateError(ErrorCodes.EMPTY, 'the endpoint produced no answer')))),
       })
     } catch (error) {
       // A pipeline function that throws instead of returning an observable.
@@ -129,18 +129,18 @@ export class GatewayServer {
     return subscription
   }
 
-  private send(res: ServerResponse, endpoint: Endpoint, result: unknown): void {
+  private send(res: ServerResponse, endpoint: Endpoint, request: GatewayRequest, result: unknown): void {
     if (isMerged(result) && !result.complete) {
       const failures = result.errors.map(({ source, error }) => ({ source, code: errorCode(error), message: (error as Error)?.message }))
       this.options.logger.warn({ endpoint: endpoint.path, failures }, 'partial answer')
     }
-    sendResult(res, result, endpoint.encode)
+    writeReply(res, endpoint.render(result, request))
   }
 
   private fail(res: ServerResponse, endpoint: Endpoint, error: unknown): void {
     this.options.logger.error({ err: error, code: errorCode(error), endpoint: endpoint.path }, 'endpoint failed')
     const failure = error instanceof RxgateError ? error : new RxgateError(ErrorCodes.PIPELINE, 'the endpoint failed', {}, { cause: error })
-    sendError(res, failure.code === ErrorCodes.ENDPOINT_TIMEOUT ? 504 : 500, failure)
+    writeReply(res, errorReply(failure.code === ErrorCodes.ENDPOINT_TIMEOUT ? 504 : 500, failure))
   }
 
   private logAccess(req: IncomingMessage, res: ServerResponse, path: string, started: number): void {
