@@ -7,7 +7,7 @@ import { createLogger, type Logger } from './logger.js'
 import type { Endpoint, Pipeline } from './router/endpoint.js'
 import { jsonRender, type Render } from './router/reply.js'
 import { Routes } from './router/routes.js'
-import { GatewayServer } from './router/server.js'
+import { GatewayServer, type ServerOptions } from './router/server.js'
 
 export interface GatewayOptions {
   /** A pino logger, or options for the one the gateway makes. */
@@ -16,10 +16,22 @@ export interface GatewayOptions {
   readonly timeout?: Duration
   /** How long `close()` lets in-flight requests finish before cutting them. Default 10s. */
   readonly shutdownTimeout?: Duration
-  /** Path of the health endpoint. Default `/__health`. */
-  readonly healthPath?: string
+  /** Path of the health endpoint, or false for none. Default `/__health`. */
+  readonly healthPath?: string | false
   /** One log line per request. Default true. */
   readonly accessLog?: boolean
+  /** Paths whose requests are not logged (health checks, say). */
+  readonly accessLogSkip?: readonly string[]
+  /** Answer OPTIONS requests with the path's methods in `Allow`. Default false. */
+  readonly autoOptions?: boolean
+  /** Read `//` in paths as `/` before routing. Default false. */
+  readonly removeExtraSlash?: boolean
+  /** Redirect `/a/` to `/a` (or back) when only the other has a route, as KrakenD. Default true. */
+  readonly redirectTrailingSlash?: boolean
+  /** 405 with `Allow` for a path that has routes for other methods, as KrakenD. Default true; else 404. */
+  readonly methodNotAllowed?: boolean
+  /** node:http limits: whole-request and header deadlines, keep-alive idle time, header size. */
+  readonly http?: ServerOptions['http']
 }
 
 export interface RouteOptions {
@@ -100,6 +112,12 @@ export class Gateway {
       logger: this.logger,
       healthPath: this.options.healthPath ?? '/__health',
       accessLog: this.options.accessLog ?? true,
+      accessLogSkip: new Set(this.options.accessLogSkip ?? []),
+      autoOptions: this.options.autoOptions ?? false,
+      removeExtraSlash: this.options.removeExtraSlash ?? false,
+      redirectTrailingSlash: this.options.redirectTrailingSlash ?? true,
+      methodNotAllowed: this.options.methodNotAllowed ?? true,
+      http: this.options.http ?? {},
     })
     const address = await this.server.listen(port, host)
     this.logger.info({ port: address.port, host: address.address }, 'rxgate listening')

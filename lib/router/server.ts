@@ -4,22 +4,41 @@ import { Subscription, of } from 'rxjs'
 import type { Logger } from '../logger.js'
 import { ErrorCodes, RxgateError, errorCode } from '../errors.js'
 import type { GatewayRequest } from '../request.js'
-import { COMPLETED_HEADER, errorReply, isMerged, writeReply } from './reply.js'
+import { COMPLETED_HEADER, errorReply, isMerged, writeReply, type Reply } from './reply.js'
 import type { Endpoint } from './endpoint.js'
 import { carriesBody, readBody } from './read-body.js'
-import type { Routes } from './routes.js'
+import type { Lookup, Routes } from './routes.js'
 import { toGatewayRequest } from './to-request.js'
 
 export interface ServerOptions {
   readonly routes: Routes<Endpoint>
   readonly logger: Logger
-  /** Path of the health endpoint. */
-  readonly healthPath: string
+  /** Path of the health endpoint, or false for none. */
+  readonly healthPath: string | false
   /** One log line per request. */
   readonly accessLog: boolean
+  /** Paths whose requests are not logged (health checks, say). */
+  readonly accessLogSkip: ReadonlySet<string>
+  /** Answer OPTIONS requests with the route's methods in `Allow`. */
+  readonly autoOptions: boolean
+  /** Read `//` in paths as `/` before routing. */
+  readonly removeExtraSlash: boolean
+  /** Redirect `/a/` to `/a` (or back) when only the other one has a route. */
+  readonly redirectTrailingSlash: boolean
+  /** 405 with `Allow` when the path has routes for other methods; 404 otherwise. */
+  readonly methodNotAllowed: boolean
+  /** node:http server limits and timeouts. */
+  readonly http: Readonly<{
+    requestTimeout?: number
+    headersTimeout?: number
+    keepAliveTimeout?: number
+    maxHeaderSize?: number
+  }>
 }
 
-const HEALTHY = { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: '{"status":"ok"}', completed: true }
+const EXTRA_SLASHES = /\/{2,}/g
+
+const HEALTHY: Reply = { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: '{"status":"ok"}', completed: true }
 
 /**
  * The HTTP front: routes each request to its endpoint, runs the endpoint's pipeline, writes the
@@ -31,7 +50,11 @@ export class GatewayServer {
   private drained: (() => void) | undefined
 
   constructor(private readonly options: ServerOptions) {
-    this.server = createServer((req, res) => this.handle(req, res))
+    const { requestTimeout, headersTimeout, keepAliveTimeout, maxHeaderSize } = options.http
+    this.server = createServer({ ...(maxHeaderSize ? { maxHeaderSize } : {}) }, (req, res) => this.handle(req, res))
+    if (requestTimeout !== undefined) this.server.requestTimeout = requestTimeout
+    if (headersTimeout !== undefined) this.server.headersTimeout = headersTimeout
+    if (keepAliveTimeout !== undefined) this.server.keepAliveTimeout = keepAliveTimeout
     this.server.on('clientError', (error, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
       options.logger.debug({ err: error }, 'malformed client request')
@@ -67,7 +90,8 @@ export class GatewayServer {
     const started = performance.now()
     const url = req.url ?? '/'
     const mark = url.indexOf('?')
-    const path = mark === -1 ? url : url.slice(0, mark)
+    const raw = mark === -1 ? url : url.slice(0, mark)
+    const path = this.options.removeExtraSlash ? raw.replace(EXTRA_SLASHES, '/') : raw
     const search = mark === -1 ? '' : url.slice(mark + 1)
     let pipeline: Subscription | undefined
     this.inFlight.add(res)
@@ -76,20 +100,13 @@ export class GatewayServer {
       pipeline?.unsubscribe()
       this.inFlight.delete(res)
       if (this.inFlight.size === 0) this.drained?.()
-      if (this.options.accessLog) this.logAccess(req, res, path, started)
+      if (this.options.accessLog && !this.options.accessLogSkip.has(path)) this.logAccess(req, res, path, started)
     })
 
     if (path === this.options.healthPath) return writeReply(res, HEALTHY)
     const method = req.method ?? 'GET'
     const lookup = this.options.routes.find(method, path)
-    if (lookup.kind === 'method-not-allowed') {
-      const allowed = lookup.allowed.join(', ')
-      return writeReply(res, errorReply(405, new RxgateError(ErrorCodes.METHOD_NOT_ALLOWED, `${method} is not allowed on ${path}`), { Allow: allowed }))
-    }
-    if (lookup.kind === 'not-found') {
-      if (!decodes(path)) return writeReply(res, errorReply(400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the path is not valid percent-encoding')))
-      return writeReply(res, errorReply(404, new RxgateError(ErrorCodes.NOT_FOUND, `no endpoint for ${path}`)))
-    }
+    if (lookup.kind !== 'found') return writeReply(res, this.unrouted(method, path, search, lookup))
     const endpoint = lookup.route
     const start = (body?: Buffer) => {
       if (!res.destroyed) pipeline = this.run(endpoint, toGatewayRequest(req, path, search, lookup.params, body), res)
@@ -99,6 +116,26 @@ export class GatewayServer {
       if (error instanceof RxgateError) writeReply(res, errorReply(413, error))
       else if (!res.destroyed) writeReply(res, errorReply(400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the request body could not be read')))
     })
+  }
+
+  /** The answer to a request no route takes: OPTIONS, a trailing-slash redirect, 405, 400 or 404. */
+  private unrouted(method: string, path: string, search: string, lookup: Exclude<Lookup<Endpoint>, { kind: 'found' }>): Reply {
+    const allowed = lookup.kind === 'method-not-allowed' ? lookup.allowed.join(', ') : ''
+    if (method === 'OPTIONS' && this.options.autoOptions && allowed) {
+      return { status: 200, headers: { Allow: `${allowed}, OPTIONS` }, body: '', completed: true }
+    }
+    if (this.options.redirectTrailingSlash && path !== '/') {
+      const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
+      if (this.options.routes.find(method, other).kind === 'found') {
+        const location = search ? `${other}?${search}` : other
+        return { status: method === 'GET' ? 301 : 307, headers: { Location: location }, body: '', completed: true }
+      }
+    }
+    if (allowed && this.options.methodNotAllowed) {
+      return errorReply(405, new RxgateError(ErrorCodes.METHOD_NOT_ALLOWED, `${method} is not allowed on ${path}`), { Allow: allowed })
+    }
+    if (!decodes(path)) return errorReply(400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the path is not valid percent-encoding'))
+    return errorReply(404, new RxgateError(ErrorCodes.NOT_FOUND, `no endpoint for ${path}`))
   }
 
   /** Runs the endpoint's pipeline: its first value answers, within the endpoint's deadline. */

@@ -142,3 +142,44 @@ t.test('one access-log line per request', async (t) => {
   ])
   t.type(access[0]?.ms, 'number')
 })
+
+t.test('router options: trailing slashes, extra slashes, OPTIONS, 405 or 404, no health', async (t) => {
+  const ok = map(() => ({ ok: true }))
+  const defaults = await serve(t, gateway(quiet).get('/a', ok).post('/a', ok).get('/b/', ok))
+  const redirect = await fetch(`${defaults}/a/?x=1`, { redirect: 'manual' })
+  t.equal(redirect.status, 301)
+  t.equal(redirect.headers.get('location'), '/a?x=1')
+  const post = await fetch(`${defaults}/a/`, { method: 'POST', redirect: 'manual' })
+  t.equal(post.status, 307, 'the method and body are kept')
+  t.equal((await fetch(`${defaults}/b`, { redirect: 'manual' })).headers.get('location'), '/b/')
+  t.equal((await fetch(`${defaults}//a`)).status, 404, 'extra slashes are not removed by default')
+  t.equal((await fetch(`${defaults}/a`, { method: 'OPTIONS' })).status, 405, 'no automatic OPTIONS by default')
+
+  const tuned = await serve(
+    t,
+    gateway({ ...quiet, redirectTrailingSlash: false, removeExtraSlash: true, autoOptions: true, methodNotAllowed: false, healthPath: false })
+      .get('/a', ok)
+      .post('/a', ok),
+  )
+  t.equal((await fetch(`${tuned}/a/`, { redirect: 'manual' })).status, 404)
+  t.same(await (await fetch(`${tuned}//a`)).json(), { ok: true })
+  const options = await fetch(`${tuned}/a`, { method: 'OPTIONS' })
+  t.equal(options.status, 200)
+  t.equal(options.headers.get('allow'), 'GET, POST, OPTIONS')
+  t.equal((await fetch(`${tuned}/a`, { method: 'PUT' })).status, 404)
+  t.equal((await fetch(`${tuned}/__health`)).status, 404)
+})
+
+t.test('access log skips the listed paths', async (t) => {
+  const lines: Record<string, unknown>[] = []
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()))
+      done()
+    },
+  })
+  const base = await serve(t, gateway({ logger: pino(sink), accessLogSkip: ['/__health'] }).get('/a', map(() => ({}))))
+  await (await fetch(`${base}/__health`)).text()
+  await (await fetch(`${base}/a`)).text()
+  t.same(lines.filter((line) => line.msg === 'request').map((line) => line.path), ['/a'])
+})
