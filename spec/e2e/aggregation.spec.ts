@@ -3,7 +3,7 @@ import { pipe } from 'rxjs'
 import t, { type Test } from 'tap'
 import { backend, gateway, type Gateway } from '../../lib/index.js'
 import { fanOut, group, merge, pick, timeoutEach } from '../../operators/index.js'
-import { json, startBackend, type TestBackend } from '../helpers/http-backend.js'
+import { json, startBackends } from '../helpers/http-backend.js'
 
 async function serve(t: Test, gw: Gateway): Promise<string> {
   const { port } = await gw.listen(0, '127.0.0.1')
@@ -11,16 +11,10 @@ async function serve(t: Test, gw: Gateway): Promise<string> {
   return `http://127.0.0.1:${port}`
 }
 
-async function backends(t: Test, ...handlers: Parameters<typeof startBackend>[0][]): Promise<TestBackend[]> {
-  const started = await Promise.all(handlers.map((handler) => startBackend(handler)))
-  t.teardown(() => Promise.all(started.map((b) => b.close())))
-  return started
-}
-
 const quiet = { logger: { level: 'silent' } }
 
 t.test('calls the backends in parallel: the answer takes as long as the slowest, not the sum', async (t) => {
-  const [a, b, c] = await backends(t, json({ a: 1 }, 300), json({ b: 2 }, 300), json({ c: 3 }, 300))
+  const [a, b, c] = await startBackends(t, json({ a: 1 }, 300), json({ b: 2 }, 300), json({ c: 3 }, 300))
   const gw = gateway(quiet).get('/all', (req$) =>
     req$.pipe(fanOut([backend(`${a!.url}/a`), backend(`${b!.url}/b`), backend(`${c!.url}/c`)]), merge()),
   )
@@ -36,7 +30,7 @@ t.test('calls the backends in parallel: the answer takes as long as the slowest,
 })
 
 t.test('a backend past its deadline: partial answer, completion false, its request aborted', async (t) => {
-  const [fast, slow] = await backends(t, json({ name: 'Ada', secret: 'x' }), json({ late: true }, 5000))
+  const [fast, slow] = await startBackends(t, json({ name: 'Ada', secret: 'x' }), json({ late: true }, 5000))
   const gw = gateway(quiet).get('/page/{id}', (req$) =>
     req$.pipe(
       fanOut([pipe(backend(`${fast!.url}/users/{id}`), pick(['name'])), pipe(backend(`${slow!.url}/slow`), group('slow'))]),
@@ -56,7 +50,7 @@ t.test('a backend past its deadline: partial answer, completion false, its reque
 })
 
 t.test('broken backends give a partial answer, never a crash', async (t) => {
-  const [good, garbage, failing, reset] = await backends(
+  const [good, garbage, failing, reset] = await startBackends(
     t,
     json({ ok: true }),
     (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"half": [1, 2'),
@@ -91,7 +85,7 @@ t.test('broken backends give a partial answer, never a crash', async (t) => {
 })
 
 t.test('a client that disconnects cancels the backend requests', async (t) => {
-  const [one, two] = await backends(t, json({ a: 1 }, 5000), json({ b: 2 }, 5000))
+  const [one, two] = await startBackends(t, json({ a: 1 }, 5000), json({ b: 2 }, 5000))
   const gw = gateway(quiet).get(
     '/wait',
     (req$) => req$.pipe(fanOut([backend(`${one!.url}/a`), backend(`${two!.url}/b`)]), merge()),
@@ -112,7 +106,7 @@ t.test('a 50 MB backend body through pick gives the right small answer', async (
   const rows = Array.from({ length: 200_000 }, (_, i) => ({ id: i, text: 'x'.repeat(200), tags: ['a', 'b'] }))
   const body = JSON.stringify({ rows, summary: { count: rows.length, name: 'big' } })
   t.ok(body.length > 45_000_000, `${(body.length / 1e6).toFixed(1)} MB`)
-  const [big] = await backends(t, (_req, res) => {
+  const [big] = await startBackends(t, (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json' })
     // Chunked, in pieces, as a real service streams a large document.
     let offset = 0
@@ -138,7 +132,7 @@ t.test('a 50 MB backend body through pick gives the right small answer', async (
 })
 
 t.test('URL params cannot change the backend path or query', async (t) => {
-  const [echo] = await backends(t, (req, res) => json({ url: req.url })(req, res))
+  const [echo] = await startBackends(t, (req, res) => json({ url: req.url })(req, res))
   const gw = gateway(quiet).get('/users/{id}', (req$) =>
     req$.pipe(fanOut([backend(`${echo!.url}/users/{id}?v=1`)]), merge()),
   )

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Test } from 'tap'
 import type { AddressInfo } from 'node:net'
 
 export interface Seen {
@@ -45,4 +46,11 @@ export function json(body: unknown, delay = 0, status = 200) {
     }, delay)
     res.once('close', () => clearTimeout(timer))
   }
+}
+
+/** Starts one backend per handler, all closed when the test ends. */
+export async function startBackends(t: Test, ...handlers: ((req: IncomingMessage, res: ServerResponse) => void)[]): Promise<TestBackend[]> {
+  const started = await Promise.all(handlers.map((handler) => startBackend(handler)))
+  t.teardown(() => Promise.all(started.map((backend) => backend.close())))
+  return started
 }
