@@ -29,3 +29,5 @@ export {
   type BackendOptions,
   type BackendTls,
 } from './options.js'
+export { discovered } from './discovered.js'
+export { SrvHosts, type SrvResolver, type SrvOptions } from './srv.js'

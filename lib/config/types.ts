@@ -47,6 +47,8 @@ export interface GatewayConfig {
   readonly echo_endpoint: boolean
   readonly router: RouterOptions
   readonly endpoints: readonly EndpointConfig[]
+  /** How long `sd: "dns"` backends keep a resolved host list, in ms. Default 30000. */
+  readonly dns_cache_ttl?: number
   /** The namespaces rxgate does not implement, ignored (with one warning at start-up). */
   readonly ignored_namespaces: readonly string[]
 }
@@ -108,8 +110,10 @@ export interface BackendConfig {
   /** The endpoint's by default. */
   readonly input_query_strings: readonly string[]
   readonly disable_host_sanitize: boolean
-  /** Default `static`. */
+  /** Default `static`. With `dns`, each `host` is a DNS SRV name resolved into the hosts to balance. */
   readonly sd: 'static' | 'dns'
+  /** The scheme of the hosts DNS SRV gives. Default `http`. */
+  readonly sd_scheme?: 'http' | 'https'
   readonly http: {
     /** The key under which this backend's error details are returned. */
     readonly return_error_details?: string
