@@ -54,6 +54,12 @@ export const ErrorCodes = {
   BAD_ARGUMENT: 'RXGATE_ERR_BAD_ARGUMENT',
   /** A backend definition cannot be used (a malformed URL template, a bad option); fix the definition. */
   BAD_BACKEND: 'RXGATE_ERR_BAD_BACKEND',
+  /** A source of a sequence was not called because an earlier one failed or the sequence's deadline passed. */
+  SKIPPED: 'RXGATE_ERR_SKIPPED',
+  /** A configuration file could not be read or parsed (missing, unreadable, bad JSON or YAML syntax). */
+  CONFIG_READ: 'RXGATE_ERR_CONFIG_READ',
+  /** A configuration does not validate; `details.problems` lists every problem with its JSON pointer. */
+  CONFIG_INVALID: 'RXGATE_ERR_CONFIG_INVALID',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
