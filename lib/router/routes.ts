@@ -7,7 +7,15 @@ export type Lookup<R> =
   | { readonly kind: 'not-found' }
   | { readonly kind: 'method-not-allowed'; readonly allowed: readonly string[] }
 
-const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+const PLACEHOLDER = /\{([^{}/]+)\}/g
+/** Names find-my-way reads whole; others (`user-id`: it would stop at the `-`) go by an alias. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+interface Stored<R> {
+  readonly route: R
+  /** Alias → name, for the params find-my-way cannot name as the route does. */
+  readonly aliases?: ReadonlyMap<string, string>
+}
 
 /**
  * The route table. Paths use KrakenD's `{param}` placeholders and may end in `*`; a static segment
@@ -21,8 +29,16 @@ export class Routes<R> {
   add(method: string, path: string, route: R): void {
     if (!path.startsWith('/')) throw badRoute(path, 'a path must start with "/"')
     const verb = method.toUpperCase() as HTTPMethod
+    const aliases = new Map<string, string>()
+    const pattern = path.replace(PLACEHOLDER, (_, name: string) => {
+      if (PLAIN_NAME.test(name)) return `:${name}`
+      const alias = `p${aliases.size}_`
+      aliases.set(alias, name)
+      return `:${alias}`
+    })
+    const stored: Stored<R> = aliases.size > 0 ? { route, aliases } : { route }
     try {
-      this.router.on(verb, path.replace(PLACEHOLDER, ':$1'), () => undefined, route)
+      this.router.on(verb, pattern, () => undefined, stored)
     } catch (error) {
       throw badRoute(path, (error as Error).message)
     }
@@ -31,7 +47,11 @@ export class Routes<R> {
 
   find(method: string, path: string): Lookup<R> {
     const match = this.match(method, path)
-    if (match) return { kind: 'found', route: match.store as R, params: match.params as Record<string, string> }
+    if (match) {
+      const { route, aliases } = match.store as Stored<R>
+      const params = match.params as Record<string, string>
+      return { kind: 'found', route, params: aliases ? named(params, aliases) : params }
+    }
     const allowed = [...this.methods].filter((other) => other !== method && this.match(other, path))
     return allowed.length > 0 ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' }
   }
@@ -40,6 +60,12 @@ export class Routes<R> {
     const match = this.router.find(method as HTTPMethod, path)
     return match && !hasEmptyParam(match.params) ? match : null
   }
+}
+
+function named(params: Record<string, string>, aliases: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(params)) out[aliases.get(key) ?? key] = value
+  return out
 }
 
 /** `/users/` does not fill `/users/{id}` (as in KrakenD's router); a wildcard may match nothing. */

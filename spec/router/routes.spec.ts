@@ -10,6 +10,12 @@ t.test('finds routes by {param} placeholders, with params decoded', async (t) =>
   t.same(routes.find('GET', '/users/'), { kind: 'not-found' }, 'an empty param fills nothing')
 })
 
+t.test('param names as KrakenD allows them, dashes and dots included', async (t) => {
+  const routes = new Routes<string>()
+  routes.add('GET', '/users/{user-id}/files/{file.name}', 'file')
+  t.same(routes.find('GET', '/users/7/files/a.txt'), { kind: 'found', route: 'file', params: { 'user-id': '7', 'file.name': 'a.txt' } })
+})
+
 t.test('a static segment beside a param at the same level, and wildcards', async (t) => {
   const routes = new Routes<string>()
   routes.add('GET', '/users/{id}', 'user')

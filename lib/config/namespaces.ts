@@ -1,0 +1,76 @@
+/**
+ * The `extra_config` namespaces rxgate implements, per scope, and the legacy names KrakenD still
+ * accepts for them. Files written for KrakenD 1.x use the long names (Go import paths, with `.`
+ * written `_` where viper would split the key); KrakenD CE maps them in `cmd/krakend-ce/main.go`.
+ */
+
+/** Where an `extra_config` sits. */
+export type Scope = 'service' | 'endpoint' | 'backend'
+
+/** The short names rxgate implements in each scope; anything else is ignored with a warning. */
+export const NAMESPACES: Readonly<Record<Scope, readonly string[]>> = {
+  service: ['router'],
+  endpoint: ['proxy'],
+  backend: ['proxy', 'backend/http'],
+}
+
+/**
+ * Legacy name → short name. The `github.com` and `github_com` spellings of each are both here:
+ * KrakenD's own files used both over the years.
+ */
+export const ALIASES: Readonly<Record<string, string>> = {
+  // Lura's proxy package (static, sequential, flatmap_filter, shadow)
+  'github.com/devopsfaith/krakend/proxy': 'proxy',
+  'github_com/devopsfaith/krakend/proxy': 'proxy',
+  // Lura's gin router, after the rename to luraproject/lura (KrakenD 1.3+)
+  'github_com/luraproject/lura/router/gin': 'router',
+  'github.com/luraproject/lura/router/gin': 'router',
+  // the same package before the rename (KrakenD 1.0 to 1.2)
+  'github_com/devopsfaith/krakend/router/gin': 'router',
+  'github.com/devopsfaith/krakend/router/gin': 'router',
+  // Lura's HTTP client status handling (return_error_details, return_error_code)
+  'github.com/devopsfaith/krakend/http': 'backend/http',
+  'github_com/devopsfaith/krakend/http': 'backend/http',
+}
+
+/** The short name of a namespace (itself when it has no alias). */
+export function shortName(namespace: string): string {
+  return ALIASES[namespace] ?? namespace
+}
+
+/** One scope's `extra_config`, sorted out. */
+export interface ScopedExtraConfig {
+  /** The namespaces rxgate implements here, by short name, with the key the file used. */
+  readonly known: ReadonlyMap<string, { readonly key: string; readonly value: unknown }>
+  /** The namespaces ignored here, as the file wrote them. */
+  readonly ignored: readonly string[]
+  /** Namespaces written twice under different names (`proxy` and its legacy name): short name → keys. */
+  readonly duplicates: ReadonlyMap<string, readonly string[]>
+}
+
+/** Sorts an `extra_config` value into known, ignored and duplicated namespaces. Anything not an object has none. */
+export function readExtraConfig(extra: unknown, scope: Scope): ScopedExtraConfig {
+  const known = new Map<string, { key: string; value: unknown }>()
+  const ignored: string[] = []
+  const keys = new Map<string, string[]>()
+  if (isObject(extra)) {
+    for (const [key, value] of Object.entries(extra)) {
+      // `@comment` and friends: KrakenD's convention for annotations, not namespaces
+      if (/^[@$#]/.test(key)) continue
+      const short = shortName(key)
+      if (!NAMESPACES[scope].includes(short)) {
+        ignored.push(key)
+        continue
+      }
+      keys.set(short, [...(keys.get(short) ?? []), key])
+      // the short name wins over a legacy one, whatever the order in the file
+      if (!known.has(short) || key === short) known.set(short, { key, value })
+    }
+  }
+  const duplicates = new Map([...keys].filter(([, names]) => names.length > 1))
+  return { known, ignored, duplicates }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

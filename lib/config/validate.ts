@@ -1,0 +1,388 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
+import { sanitizeHost } from './hosts.js'
+import { readExtraConfig, type Scope } from './namespaces.js'
+
+/** What validation found: problems make the configuration unusable, warnings do not. */
+export interface Validation {
+  /** Every problem, as `<JSON pointer>: <what was expected>`, in document order. */
+  readonly problems: readonly string[]
+  /** Settings that are legal but ignored or suspicious, with their JSON pointer. */
+  readonly warnings: readonly string[]
+}
+
+/**
+ * Checks a raw configuration (the parsed file) against the JSON Schema and against the rules a
+ * schema cannot express (reserved paths, duplicate routes, URL placeholders, hosts, ...), and
+ * returns every problem at once, so one run shows everything to fix.
+ */
+export function validateConfig(raw: unknown): Validation {
+  const problems: Problem[] = []
+  const validate = compiled()
+  if (!validate(raw)) problems.push(...schemaProblems(validate.errors ?? []))
+  const semantic = new Semantics()
+  semantic.service(raw)
+  problems.push(...semantic.problems)
+  const seen = new Set<string>()
+  const lines = sortByPointer(problems)
+    .map(({ pointer, message }) => `${pointer === '' ? '(root)' : pointer}: ${message}`)
+    .filter((line) => !seen.has(line) && seen.add(line))
+  return { problems: lines, warnings: semantic.warnings }
+}
+
+/** The JSON Schema's location: `schema/` at the package root, from the sources or from `dist/`. */
+export const SCHEMA_PATH = locateSchema()
+
+function locateSchema(): string {
+  const paths = ['../../schema/krakend-v3.schema.json', '../../../schema/krakend-v3.schema.json'].map((relative) =>
+    fileURLToPath(new URL(relative, import.meta.url)),
+  )
+  return paths.find((path) => existsSync(path)) ?? paths[0]!
+}
+
+let validator: ValidateFunction | undefined
+
+/** Compiled once, on first use: compiling costs far more than validating. */
+function compiled(): ValidateFunction {
+  if (validator) return validator
+  const Ajv = AjvModule.default
+  // verbose: errors carry their schema, which holds the `x-message` of patterns
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, logger: false })
+  ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' })
+  validator = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object)
+  return validator
+}
+
+interface Problem {
+  readonly pointer: string
+  readonly message: string
+}
+
+function schemaProblems(errors: readonly ErrorObject[]): Problem[] {
+  const problems: Problem[] = []
+  for (const error of errors) {
+    // `if` only says "the then branch failed"; that branch's own error says why
+    if (error.keyword === 'if') continue
+    if (error.keyword === 'required') {
+      const property = (error.params as { missingProperty: string }).missingProperty
+      problems.push({ pointer: `${error.instancePath}/${escapePointer(property)}`, message: 'is required' })
+      continue
+    }
+    const custom = (error.parentSchema as { 'x-message'?: string } | undefined)?.['x-message']
+    const counted = /^m(in|ax)Items$/.test(error.keyword) && Array.isArray(error.data)
+    const value = counted ? ` (got ${count(error.data as unknown[])})` : got(error.data)
+    problems.push({ pointer: error.instancePath, message: custom ? `${custom}${value}` : plainEnglish(error) })
+  }
+  return problems
+}
+
+/** ajv's keyword errors in words a reader of the configuration understands. */
+function plainEnglish(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'type': {
+      const type = String(params.type)
+      return `must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}${got(error.data)}`
+    }
+    case 'enum':
+      return `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}${got(error.data)}`
+    case 'const':
+      return `must be ${JSON.stringify(params.allowedValue)}${got(error.data)}`
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `must be ${String(params.comparison)} ${String(params.limit)}${got(error.data)}`
+    case 'minItems':
+      return params.limit === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} items`
+    case 'maxItems':
+      return `must have at most ${String(params.limit)} items`
+    case 'minLength':
+      return params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters long`
+    case 'uniqueItems': {
+      const [first, second] = [params.i as number, params.j as number].sort((a, b) => a - b)
+      return `must not repeat ${JSON.stringify((error.data as unknown[])[first!])} (items ${first} and ${second})`
+    }
+    case 'pattern':
+      return `must match the pattern ${String(params.pattern)}${got(error.data)}`
+    default:
+      return error.message ?? `fails the ${error.keyword} rule`
+  }
+}
+
+function count(items: readonly unknown[]): string {
+  return items.length === 1 ? '1 item' : `${items.length} items`
+}
+
+/** The offending value, shortened, so the reader need not look it up. */
+function got(value: unknown): string {
+  if (value === undefined) return ''
+  if (Array.isArray(value)) return ' (got an array)'
+  if (typeof value === 'object' && value !== null) return ' (got an object)'
+  const text = JSON.stringify(value)
+  return ` (got ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1')
+}
+
+/** Document order: numeric segments compare as numbers, so /endpoints/10 comes after /endpoints/2. */
+function sortByPointer(problems: readonly Problem[]): Problem[] {
+  const compare = (a: string, b: string) => {
+    const left = a.split('/')
+    const right = b.split('/')
+    for (let i = 0; i < Math.min(left.length, right.length); i++) {
+      if (left[i] === right[i]) continue
+      const [x, y] = [left[i]!, right[i]!]
+      if (/^\d+$/.test(x) && /^\d+$/.test(y)) return Number(x) - Number(y)
+      return x < y ? -1 : 1
+    }
+    return left.length - right.length
+  }
+  return [...problems].sort((a, b) => compare(a.pointer, b.pointer))
+}
+
+type JsonObject = Record<string, unknown>
+
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
+/** Whether a setting says something: a non-empty list, object or string, or `true`. */
+function nonEmpty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0
+  if (isObject(value)) return Object.keys(value).length > 0
+  return typeof value === 'string' ? value !== '' : value === true
+}
+
+const PLACEHOLDER = /\{([^{}]*)\}/g
+const DEBUG_PATH = /\/__debug(\/.*)?$/
+const ECHO_PATH = /\/__echo(\/.*)?$/
+const SEQUENTIAL_PARAM = /^resp(\d+)_(.+)$/
+
+/** KrakenD v2 keys renamed in v3: still in old files, silently ignored by KrakenD. */
+const RENAMED: Readonly<Record<'endpoint' | 'backend', Readonly<Record<string, string>>>> = {
+  endpoint: { headers_to_pass: 'input_headers', querystring_params: 'input_query_strings' },
+  backend: { whitelist: 'allow', blacklist: 'deny' },
+}
+
+/**
+ * The checks a JSON Schema cannot express. It walks whatever it is given and skips what has the
+ * wrong shape (the schema reports that), so that one run reports both kinds of problems.
+ */
+class Semantics {
+  readonly problems: Problem[] = []
+  readonly warnings: string[] = []
+
+  private problem(pointer: string, message: string) {
+    this.problems.push({ pointer, message })
+  }
+
+  private warn(pointer: string, message: string) {
+    this.warnings.push(`${pointer}: ${message}`)
+  }
+
+  service(raw: unknown) {
+    if (!isObject(raw)) return
+    const hosts = strings(raw.host)
+    hosts.forEach((host, k) => this.host(`/host/${k}`, host))
+    if (typeof raw.listen_ip === 'string' && raw.listen_ip !== '' && isIP(raw.listen_ip) === 0) {
+      this.problem('/listen_ip', `must be an IP address${got(raw.listen_ip)}`)
+    }
+    const extra = this.extraConfig('', raw.extra_config, 'service')
+    const router = extra.known.get('router')?.value
+    const healthEnabled = !(isObject(router) && router.disable_health === true)
+    const healthPath = isObject(router) && typeof router.health_path === 'string' && router.health_path !== ''
+      ? router.health_path
+      : '/__health'
+    if (!Array.isArray(raw.endpoints)) return
+    const routes = new Map<string, number>()
+    raw.endpoints.forEach((endpoint, i) => {
+      if (!isObject(endpoint)) return
+      this.endpoint(i, endpoint, {
+        hasHost: hosts.length > 0,
+        outputEncoding: raw.output_encoding,
+        reserved: healthEnabled ? new Set(['/__health', healthPath]) : new Set(['/__health']),
+        routes,
+      })
+    })
+  }
+
+  private endpoint(
+    index: number,
+    endpoint: JsonObject,
+    service: { hasHost: boolean; outputEncoding: unknown; reserved: ReadonlySet<string>; routes: Map<string, number> },
+  ) {
+    const at = `/endpoints/${index}`
+    this.renamed(at, endpoint, 'endpoint')
+    let path = typeof endpoint.endpoint === 'string' ? endpoint.endpoint : undefined
+    const params = new Set<string>()
+    if (path !== undefined) {
+      if (DEBUG_PATH.test(path)) this.problem(`${at}/endpoint`, `${JSON.stringify(path)} is reserved for the /__debug endpoint`)
+      if (ECHO_PATH.test(path)) this.problem(`${at}/endpoint`, `${JSON.stringify(path)} is reserved for the /__echo endpoint`)
+      if (service.reserved.has(path)) this.problem(`${at}/endpoint`, `${JSON.stringify(path)} is reserved for the health endpoint`)
+    }
+    // an unreadable path has no parameters to check the backends against
+    if (path !== undefined && !this.balanced(`${at}/endpoint`, path)) path = undefined
+    if (path !== undefined) {
+      for (const [, name] of path.matchAll(PLACEHOLDER)) params.add(name!)
+      const method = typeof endpoint.method === 'string' ? endpoint.method : 'GET'
+      // `/users/{id}` and `/users/{user}` are one route for the router
+      const route = `${method} ${path.replace(PLACEHOLDER, '{}')}`
+      const first = service.routes.get(route)
+      if (first === undefined) service.routes.set(route, index)
+      else this.problem(at, `${method} ${path} is already defined at /endpoints/${first}`)
+    }
+
+    const extra = this.extraConfig(at, endpoint.extra_config, 'endpoint')
+    const proxy = extra.known.get('proxy')
+    const proxyAt = proxy ? `${at}/extra_config/${escapePointer(proxy.key)}` : ''
+    const proxyValue = isObject(proxy?.value) ? proxy.value : {}
+    const sequential = proxyValue.sequential === true
+    const backends = Array.isArray(endpoint.backend) ? endpoint.backend : []
+    const outputEncoding = endpoint.output_encoding ?? service.outputEncoding ?? 'json'
+    const noop = outputEncoding === 'no-op'
+
+    if (noop && backends.length > 1) {
+      this.problem(`${at}/backend`, `must hold exactly one backend when output_encoding is "no-op" (got ${backends.length})`)
+    }
+    if (nonEmpty(proxyValue.flatmap_filter) && backends.length < 2) {
+      this.warn(
+        `${proxyAt}/flatmap_filter`,
+        'is ignored: an endpoint flatmap needs more than one backend (as in KrakenD); put it in the backend',
+      )
+    }
+    if (noop && isObject(proxyValue.static)) {
+      this.warn(`${proxyAt}/static`, 'is ignored: static data cannot be merged into a "no-op" response')
+    }
+
+    const groups = new Map<string, number>()
+    backends.forEach((backend, j) => {
+      if (!isObject(backend)) return
+      const backendAt = `${at}/backend/${j}`
+      if (typeof backend.group === 'string' && backend.group !== '') {
+        const first = groups.get(backend.group)
+        if (first === undefined) groups.set(backend.group, j)
+        else {
+          const message = `${JSON.stringify(backend.group)} is also the group of backend ${first}: the later answer overwrites the earlier`
+          this.warn(`${backendAt}/group`, message)
+        }
+      }
+      this.backend(backendAt, j, backend, { path, params, sequential, noop, hasHost: service.hasHost })
+    })
+  }
+
+  private backend(
+    at: string,
+    index: number,
+    backend: JsonObject,
+    endpoint: { path?: string; params: ReadonlySet<string>; sequential: boolean; noop: boolean; hasHost: boolean },
+  ) {
+    this.renamed(at, backend, 'backend')
+    if (typeof backend.url_pattern === 'string' && endpoint.path !== undefined && this.balanced(`${at}/url_pattern`, backend.url_pattern)) {
+      for (const [placeholder, name] of backend.url_pattern.matchAll(PLACEHOLDER)) {
+        const why = this.placeholder(name!, index, endpoint)
+        if (why) this.problem(`${at}/url_pattern`, `${placeholder} ${why}`)
+      }
+    }
+
+    const hosts = strings(backend.host)
+    // a host that is not a list is the schema's to report
+    if (hosts.length === 0 && !endpoint.hasHost && (backend.host === undefined || Array.isArray(backend.host))) {
+      this.problem(`${at}/host`, 'is required: this backend has no host and the service has no default "host"')
+    }
+    if (backend.disable_host_sanitize !== true) hosts.forEach((host, k) => this.host(`${at}/host/${k}`, host))
+
+    const extra = this.extraConfig(at, backend.extra_config, 'backend')
+    const proxy = extra.known.get('proxy')?.value
+    const http = extra.known.get('backend/http')?.value
+    const flatmap = isObject(proxy) && nonEmpty(proxy.flatmap_filter)
+    const manipulations = ['allow', 'deny', 'mapping', 'group', 'target', 'is_collection'].filter((key) => nonEmpty(backend[key]))
+
+    if (endpoint.noop && backend.encoding !== undefined && backend.encoding !== 'no-op') {
+      this.warn(`${at}/encoding`, 'is ignored: the endpoint\'s output_encoding "no-op" passes the body through undecoded')
+    }
+    if (endpoint.noop || backend.encoding === 'no-op') {
+      const ignored = flatmap ? [...manipulations, 'flatmap_filter'] : manipulations
+      if (ignored.length > 0) this.warn(at, `${ignored.join(', ')} ignored: a "no-op" body is passed through untouched`)
+    } else {
+      if (backend.is_collection === true && backend.encoding === 'string') {
+        this.warn(`${at}/is_collection`, 'is ignored with encoding "string" (the body is wrapped under "content")')
+      }
+      if (backend.is_collection === true && nonEmpty(backend.target)) {
+        const why = 'a collection arrives as {"collection": [...]}, where no object can be targeted, so every answer is {}'
+        this.warn(`${at}/target`, `empties the response: ${why}`)
+      }
+      if (nonEmpty(backend.allow) && nonEmpty(backend.deny)) {
+        this.warn(`${at}/deny`, 'is ignored: allow and deny are both set, and allow wins (as in KrakenD)')
+      }
+      if (flatmap) {
+        const lost = manipulations.filter((key) => key === 'allow' || key === 'deny' || key === 'mapping')
+        if (lost.length > 0) this.warn(at, `${lost.join(', ')} ignored: flatmap_filter replaces them (as in KrakenD)`)
+      }
+    }
+    if (isObject(backend.mapping)) this.mapping(`${at}/mapping`, backend.mapping)
+    if (isObject(http) && http.return_error_code === true && nonEmpty(http.return_error_details)) {
+      this.warn(`${at}/extra_config`, 'return_error_code is ignored: return_error_details is set too, and wins (as in KrakenD)')
+    }
+  }
+
+  /** Why a `{name}` of a url_pattern has no value, or `undefined` when it has one. */
+  private placeholder(name: string, index: number, endpoint: { path?: string; params: ReadonlySet<string>; sequential: boolean }) {
+    if (endpoint.params.has(name)) return undefined
+    const sequential = SEQUENTIAL_PARAM.exec(name)
+    if (sequential) {
+      const from = Number(sequential[1])
+      if (!endpoint.sequential) return 'needs "sequential": true in the endpoint\'s extra_config "proxy"'
+      if (from >= index) return `uses the response of backend ${from}, but this is backend ${index}: only earlier backends have answered`
+      return undefined
+    }
+    if (name.startsWith('JWT.')) return 'needs JWT claims (auth/validator), which rxgate does not implement'
+    const known = [...endpoint.params].map((param) => `{${param}}`).join(', ')
+    return `is not a parameter of the endpoint ${JSON.stringify(endpoint.path)} (${known === '' ? 'it has none' : `it has ${known}`})`
+  }
+
+  private host(at: string, host: string) {
+    if (sanitizeHost(host) === undefined) {
+      const hint = 'set "disable_host_sanitize": true to use it unchanged'
+      this.problem(at, `must be a scheme, host and port like "http://users:8080"${got(host)}; ${hint}`)
+    }
+  }
+
+  private balanced(at: string, text: string): boolean {
+    if (text.replace(PLACEHOLDER, '').match(/[{}]/)) {
+      this.problem(at, `has an unbalanced "{" or "}"${got(text)}`)
+      return false
+    }
+    return true
+  }
+
+  /** Two fields renamed to one name would overwrite each other, in an order nobody chose. */
+  private mapping(at: string, mapping: JsonObject) {
+    const targets = new Map<string, string>()
+    for (const [from, to] of Object.entries(mapping)) {
+      if (typeof to !== 'string') continue
+      const other = targets.get(to)
+      if (other === undefined) targets.set(to, from)
+      else this.problem(at, `${JSON.stringify(other)} and ${JSON.stringify(from)} are both renamed to ${JSON.stringify(to)}`)
+    }
+  }
+
+  private extraConfig(at: string, extra: unknown, scope: Scope) {
+    const scoped = readExtraConfig(extra, scope)
+    for (const [short, keys] of scoped.duplicates) {
+      const names = keys.map((key) => JSON.stringify(key)).join(' and ')
+      this.problem(`${at}/extra_config`, `${names} are the same namespace (${short}); keep one`)
+    }
+    return scoped
+  }
+
+  private renamed(at: string, object: JsonObject, scope: 'endpoint' | 'backend') {
+    for (const [old, current] of Object.entries(RENAMED[scope])) {
+      if (old in object) this.warn(`${at}/${old}`, `is ignored: it is the old name of "${current}" (KrakenD v2 format)`)
+    }
+  }
+}

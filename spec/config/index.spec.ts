@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { checkConfig, loadConfig } from '../../lib/config/index.js'
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/config/${name}`, import.meta.url))
+
+t.test('a realistic KrakenD CE file loads cleanly', async (t) => {
+  const { config, warnings } = await loadConfig(fixture('krakend-ce.json'))
+  t.same(warnings, [
+    'extra_config namespaces rxgate does not implement are ignored: auth/validator, qos/circuit-breaker, ' +
+      'qos/ratelimit/router, security/cors, telemetry/logging; not enforced: auth/validator, security/cors',
+  ])
+  t.match(config, {
+    name: 'Shop API gateway',
+    port: 8081,
+    timeout: 3000,
+    cache_ttl: 300,
+    idle_timeout: 90_000,
+    read_header_timeout: 500,
+    echo_endpoint: true,
+    router: { return_error_msg: true, health_path: '/health', logger_skip_paths: ['/health'] },
+  })
+  t.same(
+    config.endpoints.map((endpoint) => `${endpoint.method} ${endpoint.endpoint}`),
+    ['GET /frontpage/{id}', 'GET /products', 'GET /orders/{id}', 'POST /orders', 'GET /status'],
+  )
+
+  const [frontpage, products, order, post, status] = config.endpoints
+  t.match(frontpage, {
+    timeout: 800,
+    cache_ttl: 300,
+    input_headers: ['Authorization', 'X-Request-Id'],
+    proxy: { static: { strategy: 'incomplete', data: { degraded: true } }, sequential: false },
+  })
+  t.same(
+    frontpage!.backend.map((backend) => backend.host),
+    [['http://users.internal:8080'], ['http://users.internal:8080'], ['http://catalog.internal:8000'], ['http://users-v2.internal:8080']],
+  )
+  t.match(frontpage!.backend[0], { allow: ['name', 'email'], mapping: { email: 'contact' }, input_headers: ['Authorization', 'X-Request-Id'] })
+  t.match(frontpage!.backend[1], { group: 'cart', http: { return_error_details: 'cart', return_error_code: false } })
+  t.match(frontpage!.backend[2], { is_collection: true, mapping: { collection: 'posts' }, input_headers: [] })
+  t.match(frontpage!.backend[3], { proxy: { shadow: true } })
+  t.match(products, {
+    output_encoding: 'json-collection',
+    cache_ttl: 3600,
+    input_query_strings: ['page', 'limit'],
+    backend: [{ encoding: 'safejson', target: 'data', input_query_strings: ['page', 'limit'], proxy: { flatmap_filter: [{ type: 'move' }, { type: 'del' }] } }],
+  })
+  t.match(order, { proxy: { sequential: true }, backend: [{ url_pattern: '/orders/{id}' }, { url_pattern: '/users/{resp0_customer_id}', group: 'customer' }] })
+  t.match(post, { output_encoding: 'no-op', input_headers: ['*'], backend: [{ method: 'POST', encoding: 'no-op', http: { return_error_code: true } }] })
+  t.match(status, { proxy: { static: { strategy: 'always', data: { service: 'shop' } } }, backend: [{ encoding: 'string' }] })
+})
+
+t.test('its YAML twin gives the same normalized configuration', async (t) => {
+  const json = await loadConfig(fixture('krakend-ce.json'))
+  const yaml = await loadConfig(fixture('krakend-ce.yaml'))
+  t.same(yaml, json)
+})
+
+t.test('checkConfig does the same from a value', async (t) => {
+  const raw = JSON.parse(readFileSync(fixture('krakend-ce.json'), 'utf8')) as unknown
+  t.same(checkConfig(raw), await loadConfig(fixture('krakend-ce.json')))
+})
+
+t.test('an invalid configuration lists every problem, one per line', async (t) => {
+  const dir = t.testdir({
+    'gateway.json': JSON.stringify({
+      version: 3,
+      timeout: '2 seconds',
+      endpoints: [
+        { endpoint: '/__health', backend: [{ host: ['http://a'], url_pattern: '/a' }] },
+        { endpoint: '/b', backend: [{ host: ['http://b'], url_pattern: 'b/{id}' }] },
+      ],
+    }),
+  })
+  const path = join(dir, 'gateway.json')
+  const problems = [
+    '/endpoints/0/endpoint: "/__health" is reserved for the health endpoint',
+    '/endpoints/1/backend/0/url_pattern: must start with "/" (got "b/{id}")',
+    '/endpoints/1/backend/0/url_pattern: {id} is not a parameter of the endpoint "/b" (it has none)',
+    '/timeout: must be a duration like "2s", "1500ms" or "1m30s" (got "2 seconds")',
+  ]
+  await t.rejects(loadConfig(path), {
+    code: 'RXGATE_ERR_CONFIG_INVALID',
+    message: `${path} is not valid (4 problems):\n${problems.join('\n')}`,
+    details: { problems, path },
+  })
+  t.throws(() => checkConfig({ version: 3, port: -1 }), {
+    code: 'RXGATE_ERR_CONFIG_INVALID',
+    message: 'the configuration is not valid (1 problem):\n/port: must be >= 0 (got -1)',
+    details: { problems: ['/port: must be >= 0 (got -1)'] },
+  })
+})
+
+t.test('read errors pass through loadConfig', async (t) => {
+  await t.rejects(loadConfig('gateway-that-is-not-here.yaml'), {
+    code: 'RXGATE_ERR_CONFIG_READ',
+    message: 'cannot read gateway-that-is-not-here.yaml: no such file',
+  })
+})
+
+t.test('legacy namespace names work as the short ones', async (t) => {
+  const { config, warnings } = checkConfig({
+    version: 3,
+    host: ['http://api'],
+    extra_config: { 'github_com/luraproject/lura/router/gin': { disable_health: true } },
+    endpoints: [
+      {
+        endpoint: '/a',
+        extra_config: { 'github_com/devopsfaith/krakend/proxy': { static: { strategy: 'errored', data: { a: 1 } } } },
+        backend: [{ url_pattern: '/a', extra_config: { 'github.com/devopsfaith/krakend/http': { return_error_code: true } } }],
+      },
+    ],
+  })
+  t.same(warnings, [])
+  t.equal(config.router.disable_health, true)
+  t.same(config.endpoints[0]!.proxy.static, { strategy: 'errored', data: { a: 1 } })
+  t.equal(config.endpoints[0]!.backend[0]!.http.return_error_code, true)
+})
+
+t.test('setting warnings follow the namespace warning', async (t) => {
+  const { warnings } = checkConfig({
+    version: 3,
+    host: ['http://api'],
+    extra_config: { 'telemetry/metrics': {} },
+    endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/a', allow: ['x'], deny: ['y'] }] }],
+  })
+  t.same(warnings, [
+    'extra_config namespaces rxgate does not implement are ignored: telemetry/metrics',
+    '/endpoints/0/backend/0/deny: is ignored: allow and deny are both set, and allow wins (as in KrakenD)',
+  ])
+})

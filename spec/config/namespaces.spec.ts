@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs'
+import t from 'tap'
+import { ALIASES, NAMESPACES, readExtraConfig, shortName } from '../../lib/config/namespaces.js'
+import { SCHEMA_PATH } from '../../lib/config/validate.js'
+
+t.test('legacy names map to the short ones', async (t) => {
+  t.equal(shortName('github.com/devopsfaith/krakend/proxy'), 'proxy')
+  t.equal(shortName('github_com/devopsfaith/krakend/proxy'), 'proxy')
+  t.equal(shortName('github_com/luraproject/lura/router/gin'), 'router')
+  t.equal(shortName('github.com/devopsfaith/krakend/http'), 'backend/http')
+  t.equal(shortName('proxy'), 'proxy')
+  t.equal(shortName('auth/validator'), 'auth/validator')
+})
+
+t.test('an extra_config is sorted per scope', async (t) => {
+  const extra = {
+    '@comment': 'not a namespace',
+    'github.com/devopsfaith/krakend/proxy': { shadow: true },
+    'backend/http': { return_error_code: true },
+    'qos/circuit-breaker': {},
+    router: {},
+  }
+  const backend = readExtraConfig(extra, 'backend')
+  t.same([...backend.known], [
+    ['proxy', { key: 'github.com/devopsfaith/krakend/proxy', value: { shadow: true } }],
+    ['backend/http', { key: 'backend/http', value: { return_error_code: true } }],
+  ])
+  t.same(backend.ignored, ['qos/circuit-breaker', 'router'], 'a namespace of another scope is ignored')
+  t.same(readExtraConfig(extra, 'service').ignored, ['github.com/devopsfaith/krakend/proxy', 'backend/http', 'qos/circuit-breaker'])
+  t.same(readExtraConfig(undefined, 'service'), { known: new Map(), ignored: [], duplicates: new Map() })
+})
+
+t.test('the short name wins over a legacy one, and both are reported', async (t) => {
+  const both = readExtraConfig({ proxy: { sequential: true }, 'github_com/devopsfaith/krakend/proxy': { sequential: false } }, 'endpoint')
+  t.same(both.known.get('proxy'), { key: 'proxy', value: { sequential: true } })
+  t.same([...both.duplicates], [['proxy', ['proxy', 'github_com/devopsfaith/krakend/proxy']]])
+})
+
+t.test('the JSON Schema knows every name of every namespace, in its scope', async (t) => {
+  const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as { definitions: Record<string, { properties: object }> }
+  for (const scope of ['service', 'endpoint', 'backend'] as const) {
+    const inSchema = Object.keys(schema.definitions[`${scope}_extra_config`]!.properties).sort()
+    const names = Object.keys(ALIASES).filter((alias) => NAMESPACES[scope].includes(ALIASES[alias]!))
+    t.same(inSchema, [...NAMESPACES[scope], ...names].sort(), scope)
+  }
+})

@@ -1,0 +1,335 @@
+import t from 'tap'
+import { validateConfig } from '../../lib/config/validate.js'
+
+/** A valid configuration with one endpoint; `change` edits a copy. */
+function config(change: (raw: any) => void = () => undefined): unknown {
+  const raw = {
+    version: 3,
+    host: ['http://api:8080'],
+    endpoints: [{ endpoint: '/users/{id}', backend: [{ url_pattern: '/users/{id}' }] }],
+  }
+  change(raw)
+  return raw
+}
+
+const endpoint = (path: string, backend: object = { url_pattern: '/x' }, more: object = {}) => ({
+  endpoint: path,
+  backend: [backend],
+  ...more,
+})
+
+t.test('a valid configuration has no problems', async (t) => {
+  t.same(validateConfig(config()), { problems: [], warnings: [] })
+})
+
+t.test('every schema problem at once, each with its JSON pointer', async (t) => {
+  const { problems } = validateConfig({
+    version: 2,
+    host: ['http://api'],
+    port: '8080',
+    timeout: 2000,
+    extra_config: { router: { health_path: 'health', disable_health: 'yes' } },
+    endpoints: [
+      { endpoint: '/a', backend: [{ url_pattern: '/a' }] },
+      { endpoint: '/b', backend: [{ url_pattern: '/b' }] },
+      { endpoint: '/c', backend: [{ url_pattern: '/c' }] },
+      {
+        endpoint: 'd/{id}',
+        method: 'get',
+        concurrent_calls: 0,
+        input_headers: ['Accept', 'Accept'],
+        backend: [{ url_pattern: 'users/{id}', encoding: 'rss', mapping: { a: 1 } }, { host: 'http://x' }],
+      },
+      { backend: [] },
+    ],
+  })
+  t.same(problems, [
+    '/endpoints/3/backend/0/encoding: must be one of "json", "safejson", "xml", "string", "no-op" (got "rss")',
+    '/endpoints/3/backend/0/mapping/a: must be a string (got 1)',
+    '/endpoints/3/backend/0/url_pattern: must start with "/" (got "users/{id}")',
+    '/endpoints/3/backend/1/host: must be an array (got "http://x")',
+    '/endpoints/3/backend/1/url_pattern: is required',
+    '/endpoints/3/concurrent_calls: must be >= 1 (got 0)',
+    '/endpoints/3/endpoint: must be a path starting with "/", without ":" (write parameters as {name}) (got "d/{id}")',
+    '/endpoints/3/input_headers: must not repeat "Accept" (items 0 and 1)',
+    '/endpoints/3/method: must be one of "GET", "POST", "PUT", "PATCH", "DELETE" (got "get")',
+    '/endpoints/4/backend: must not be empty',
+    '/endpoints/4/endpoint: is required',
+    '/extra_config/router/disable_health: must be a boolean (got "yes")',
+    '/extra_config/router/health_path: must be a path starting with "/" (got "health")',
+    '/port: must be an integer (got "8080")',
+    '/timeout: must be a duration like "2s", "1500ms" or "1m30s" (got 2000)',
+    '/version: must be 3 (rxgate reads KrakenD configuration format v3) (got 2)',
+  ])
+})
+
+t.test('the root must be an object with a version', async (t) => {
+  t.same(validateConfig([]).problems, ['(root): must be an object (got an array)'])
+  t.same(validateConfig(null).problems, ['(root): must be an object (got null)'])
+  t.same(validateConfig({}).problems, ['/version: is required'])
+})
+
+t.test('durations are Go durations', async (t) => {
+  for (const good of ['2s', '1500ms', '1m30s', '1.5s', '100us', '100µs', '10ns', '1h', '0']) {
+    t.same(validateConfig(config((raw) => (raw.timeout = good))).problems, [], good)
+  }
+  for (const bad of ['2', '2 s', '2sec', '-1s', '', 's', '1d', '1.s']) {
+    t.same(
+      validateConfig(config((raw) => (raw.endpoints[0].timeout = bad))).problems,
+      [`/endpoints/0/timeout: must be a duration like "2s", "1500ms" or "1m30s" (got ${JSON.stringify(bad)})`],
+      bad,
+    )
+  }
+  t.same(validateConfig(config((raw) => (raw.cache_ttl = 3600))).problems, [
+    '/cache_ttl: must be a duration like "2s", "1500ms" or "1m30s" (got 3600)',
+  ])
+})
+
+t.test('enum values are checked', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      raw.output_encoding = 'xml'
+      raw.endpoints[0].output_encoding = 'fast-json'
+      raw.endpoints[0].backend[0].sd = 'consul'
+      raw.endpoints[0].extra_config = { proxy: { static: { strategy: 'sometimes', data: {} } } }
+    }),
+  )
+  t.same(problems, [
+    '/endpoints/0/backend/0/sd: must be one of "static", "dns" (got "consul")',
+    '/endpoints/0/extra_config/proxy/static/strategy: must be one of "always", "success", "complete", "errored", "incomplete" (got "sometimes")',
+    '/endpoints/0/output_encoding: must be one of "json", "json-collection", "string", "no-op", "negotiate" (got "fast-json")',
+    '/output_encoding: must be one of "json", "json-collection", "string", "no-op", "negotiate" (got "xml")',
+  ])
+})
+
+t.test('namespaces rxgate implements are validated, under any of their names', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      raw.extra_config = { 'github_com/luraproject/lura/router/gin': { return_error_msg: 1 } }
+      raw.endpoints[0].extra_config = {
+        'github.com/devopsfaith/krakend/proxy': { sequential: 'true', static: { strategy: 'always' } },
+      }
+      raw.endpoints[0].backend[0].extra_config = {
+        'backend/http': { return_error_details: '' },
+        proxy: { shadow: 'no', flatmap_filter: [{ type: 'move', args: ['a'] }, { type: 'del', args: [] }, { args: ['a'] }] },
+      }
+    }),
+  )
+  t.same(problems, [
+    '/endpoints/0/backend/0/extra_config/backend~1http/return_error_details: must not be empty',
+    '/endpoints/0/backend/0/extra_config/proxy/flatmap_filter/0/args: must hold exactly two paths for "move" and "append": [from, to] (got 1 item)',
+    '/endpoints/0/backend/0/extra_config/proxy/flatmap_filter/1/args: must hold at least one path for "del" (got 0 items)',
+    '/endpoints/0/backend/0/extra_config/proxy/flatmap_filter/2/type: is required',
+    '/endpoints/0/backend/0/extra_config/proxy/shadow: must be a boolean (got "no")',
+    '/endpoints/0/extra_config/github.com~1devopsfaith~1krakend~1proxy/sequential: must be a boolean (got "true")',
+    '/endpoints/0/extra_config/github.com~1devopsfaith~1krakend~1proxy/static/data: is required',
+    '/extra_config/github_com~1luraproject~1lura~1router~1gin/return_error_msg: must be a boolean (got 1)',
+  ])
+})
+
+t.test('unknown keys and namespaces are allowed, as KrakenD allows them', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      raw.$schema = 'https://www.krakend.io/schema/v2.4/krakend.json'
+      raw.tls = { public_key: 'x' }
+      raw['@comment'] = 'hello'
+      raw.extra_config = { 'telemetry/logging': { level: 'DEBUG' }, router: { hide_version_header: true } }
+      raw.endpoints[0].extra_config = { 'auth/validator': { alg: 'RS256' }, proxy: { sequential_propagated_params: ['resp0'] } }
+      raw.endpoints[0].backend[0].sd_scheme = 'https'
+    }),
+  )
+  t.same(problems, [])
+})
+
+t.test('reserved paths are refused', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      raw.extra_config = { router: { health_path: '/healthz' } }
+      raw.endpoints = [
+        endpoint('/__health'),
+        endpoint('/healthz'),
+        endpoint('/__debug'),
+        endpoint('/__debug/{anything}'),
+        endpoint('/v1/__echo'),
+        endpoint('/__echo/'),
+        endpoint('/__healthy'),
+        endpoint('/debug'),
+      ]
+    }),
+  )
+  t.same(problems, [
+    '/endpoints/0/endpoint: "/__health" is reserved for the health endpoint',
+    '/endpoints/1/endpoint: "/healthz" is reserved for the health endpoint',
+    '/endpoints/2/endpoint: "/__debug" is reserved for the /__debug endpoint',
+    '/endpoints/3/endpoint: "/__debug/{anything}" is reserved for the /__debug endpoint',
+    '/endpoints/4/endpoint: "/v1/__echo" is reserved for the /__echo endpoint',
+    '/endpoints/5/endpoint: "/__echo/" is reserved for the /__echo endpoint',
+  ])
+  const disabled = validateConfig(
+    config((raw) => {
+      raw.extra_config = { router: { health_path: '/healthz', disable_health: true } }
+      raw.endpoints = [endpoint('/healthz')]
+    }),
+  )
+  t.same(disabled.problems, [], 'a disabled health endpoint frees its path')
+})
+
+t.test('an endpoint and method are defined once', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      raw.endpoints = [
+        endpoint('/users/{id}'),
+        endpoint('/users/{id}', undefined, { method: 'POST' }),
+        endpoint('/users/{user}'),
+        endpoint('/users/{id}', undefined, { method: 'POST' }),
+        endpoint('/users/{id}/posts'),
+      ]
+    }),
+  )
+  t.same(problems, [
+    '/endpoints/2: GET /users/{user} is already defined at /endpoints/0',
+    '/endpoints/3: POST /users/{id} is already defined at /endpoints/1',
+  ])
+})
+
+t.test('url_pattern placeholders must have a value', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      raw.endpoints = [
+        endpoint('/users/{id}', { url_pattern: '/users/{id}?fields={fields}&v={version}' }),
+        endpoint('/posts', { url_pattern: '/posts/{id}' }),
+        endpoint('/seq/{id}', { url_pattern: '/a/{id}/{resp0_user.hash}' }),
+        {
+          endpoint: '/chain/{id}',
+          extra_config: { proxy: { sequential: true } },
+          backend: [
+            { url_pattern: '/orders/{id}/{resp0_x}' },
+            { url_pattern: '/users/{resp0_customer.id}' },
+            { url_pattern: '/users/{resp1_name}/{resp2_name}' },
+          ],
+        },
+        endpoint('/me', { url_pattern: '/users/{JWT.sub}' }),
+        endpoint('/bad/{id', { url_pattern: '/x' }),
+        endpoint('/ok', { url_pattern: '/x/{id}}' }),
+      ]
+    }),
+  )
+  t.same(problems, [
+    '/endpoints/0/backend/0/url_pattern: {fields} is not a parameter of the endpoint "/users/{id}" (it has {id})',
+    '/endpoints/0/backend/0/url_pattern: {version} is not a parameter of the endpoint "/users/{id}" (it has {id})',
+    '/endpoints/1/backend/0/url_pattern: {id} is not a parameter of the endpoint "/posts" (it has none)',
+    '/endpoints/2/backend/0/url_pattern: {resp0_user.hash} needs "sequential": true in the endpoint\'s extra_config "proxy"',
+    '/endpoints/3/backend/0/url_pattern: {resp0_x} uses the response of backend 0, but this is backend 0: only earlier backends have answered',
+    '/endpoints/3/backend/2/url_pattern: {resp2_name} uses the response of backend 2, but this is backend 2: only earlier backends have answered',
+    '/endpoints/4/backend/0/url_pattern: {JWT.sub} needs JWT claims (auth/validator), which rxgate does not implement',
+    '/endpoints/5/endpoint: has an unbalanced "{" or "}" (got "/bad/{id")',
+    '/endpoints/6/backend/0/url_pattern: has an unbalanced "{" or "}" (got "/x/{id}}")',
+  ])
+})
+
+t.test('every backend needs a host, its own or the service\'s', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      delete raw.host
+      raw.endpoints = [
+        endpoint('/a', { url_pattern: '/a' }),
+        endpoint('/b', { url_pattern: '/b', host: [] }),
+        endpoint('/c', { url_pattern: '/c', host: ['http://c:80'] }),
+      ]
+    }),
+  )
+  t.same(problems, [
+    '/endpoints/0/backend/0/host: is required: this backend has no host and the service has no default "host"',
+    '/endpoints/1/backend/0/host: is required: this backend has no host and the service has no default "host"',
+  ])
+})
+
+t.test('hosts are sanitized as KrakenD does, unless disable_host_sanitize', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      raw.host = ['http://api:8080/v1']
+      raw.listen_ip = 'localhost'
+      raw.endpoints = [
+        endpoint('/a', { url_pattern: '/a', host: ['api', 'https://api:8443/', 'http://[::1]:8080', 'ftp://api', 'http://127.0.0.1:1'] }),
+        endpoint('/b', { url_pattern: '/b', host: ['_api._tcp.service.consul'], sd: 'dns', disable_host_sanitize: true }),
+      ]
+    }),
+  )
+  t.same(problems, [
+    '/endpoints/0/backend/0/host/3: must be a scheme, host and port like "http://users:8080" (got "ftp://api"); set "disable_host_sanitize": true to use it unchanged',
+    '/host/0: must be a scheme, host and port like "http://users:8080" (got "http://api:8080/v1"); set "disable_host_sanitize": true to use it unchanged',
+    '/listen_ip: must be an IP address (got "localhost")',
+  ])
+})
+
+t.test('a no-op endpoint has one backend', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      raw.output_encoding = 'no-op'
+      raw.endpoints = [{ endpoint: '/a', backend: [{ url_pattern: '/a' }, { url_pattern: '/b' }] }]
+    }),
+  )
+  t.same(problems, ['/endpoints/0/backend: must hold exactly one backend when output_encoding is "no-op" (got 2)'])
+})
+
+t.test('a mapping may not rename two fields to one', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => (raw.endpoints[0].backend[0].mapping = { email: 'contact', phone: 'contact', name: 'full_name' })),
+  )
+  t.same(problems, ['/endpoints/0/backend/0/mapping: "email" and "phone" are both renamed to "contact"'])
+})
+
+t.test('a namespace written under two of its names is a problem', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => (raw.endpoints[0].extra_config = { proxy: {}, 'github_com/devopsfaith/krakend/proxy': {} })),
+  )
+  t.same(problems, ['/endpoints/0/extra_config: "proxy" and "github_com/devopsfaith/krakend/proxy" are the same namespace (proxy); keep one'])
+})
+
+t.test('what KrakenD ignores is a warning, not a problem', async (t) => {
+  const { problems, warnings } = validateConfig(
+    config((raw) => {
+      raw.endpoints = [
+        {
+          endpoint: '/a',
+          headers_to_pass: ['Accept'],
+          extra_config: { proxy: { flatmap_filter: [{ type: 'del', args: ['x'] }] } },
+          backend: [
+            { url_pattern: '/a', allow: ['a'], deny: ['b'], group: 'g', whitelist: ['a'] },
+            { url_pattern: '/b', group: 'g', extra_config: { 'backend/http': { return_error_code: true, return_error_details: 'b' } } },
+          ],
+        },
+        {
+          endpoint: '/b',
+          output_encoding: 'no-op',
+          extra_config: { proxy: { static: { data: {} }, flatmap_filter: [{ type: 'del', args: ['x'] }] } },
+          backend: [{ url_pattern: '/b', encoding: 'json', group: 'g', is_collection: true }],
+        },
+        endpoint('/c', { url_pattern: '/c', encoding: 'string', is_collection: true }),
+        endpoint('/e', { url_pattern: '/e', is_collection: true, target: 'data' }),
+        endpoint('/d', { url_pattern: '/d', mapping: { a: 'b' }, extra_config: { proxy: { flatmap_filter: [{ type: 'del', args: ['x'] }] } } }),
+      ]
+    }),
+  )
+  t.same(problems, [])
+  t.same(warnings, [
+    '/endpoints/0/headers_to_pass: is ignored: it is the old name of "input_headers" (KrakenD v2 format)',
+    '/endpoints/0/backend/0/whitelist: is ignored: it is the old name of "allow" (KrakenD v2 format)',
+    '/endpoints/0/backend/0/deny: is ignored: allow and deny are both set, and allow wins (as in KrakenD)',
+    '/endpoints/0/backend/1/group: "g" is also the group of backend 0: the later answer overwrites the earlier',
+    '/endpoints/0/backend/1/extra_config: return_error_code is ignored: return_error_details is set too, and wins (as in KrakenD)',
+    '/endpoints/1/extra_config/proxy/flatmap_filter: is ignored: an endpoint flatmap needs more than one backend (as in KrakenD); put it in the backend',
+    '/endpoints/1/extra_config/proxy/static: is ignored: static data cannot be merged into a "no-op" response',
+    '/endpoints/1/backend/0/encoding: is ignored: the endpoint\'s output_encoding "no-op" passes the body through undecoded',
+    '/endpoints/1/backend/0: group, is_collection ignored: a "no-op" body is passed through untouched',
+    '/endpoints/2/backend/0/is_collection: is ignored with encoding "string" (the body is wrapped under "content")',
+    '/endpoints/3/backend/0/target: empties the response: a collection arrives as {"collection": [...]}, where no object can be targeted, so every answer is {}',
+    '/endpoints/4/backend/0: mapping ignored: flatmap_filter replaces them (as in KrakenD)',
+  ])
+})
+
+t.test('semantic checks survive a badly shaped configuration', async (t) => {
+  for (const raw of [{ version: 3, endpoints: 'x' }, { version: 3, endpoints: [null, 1, { backend: 'x' }, { endpoint: 1, backend: [null, { url_pattern: 1 }] }] }]) {
+    t.doesNotThrow(() => validateConfig(raw))
+  }
+})
