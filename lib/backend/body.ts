@@ -8,6 +8,12 @@ import { networkError } from './exchange.js'
 import { ERROR_BODY_BYTES } from './status.js'
 
 /**
+ * How much of a body that failed to decode its `BACKEND_DECODE` error shows. Kept short: this head
+ * is kept for every success body while it is read, in case it turns out not to decode.
+ */
+export const DECODE_HEAD_BYTES = 512
+
+/**
  * Reads a success body into a decoder as it arrives, under a hard size limit counted on the decoded
  * bytes (so a compressed bomb is caught too). Throws `BACKEND_TOO_LARGE`, `BACKEND_DECODE` (with
  * the first bytes) or `BACKEND_NETWORK`; on a throw the exchange is aborted first, so the backend
@@ -31,7 +37,7 @@ export async function decodeBody<T>(
     throw tooLarge(url, maxBytes, declared)
   }
   const decoder = decoders(declared)
-  const head = new Head(ERROR_BODY_BYTES)
+  const head = new Head(DECODE_HEAD_BYTES)
   let size = 0
   try {
     await readChunks(decoded(response.body, coding), (chunk) => {
@@ -58,8 +64,9 @@ export async function decodeBody<T>(
 }
 
 /**
- * The first bytes of a failed response's body, for its error. Stops reading there (a short body
- * ends first and keeps its connection); a failure while reading just shortens what is shown.
+ * The first bytes (up to {@link ERROR_BODY_BYTES}) of a failed response's body, for its error.
+ * Stops reading there (a short body ends first and keeps its connection); a failure while reading
+ * just shortens what is shown.
  */
 export async function bodyHead(response: BackendResponse, limit = ERROR_BODY_BYTES): Promise<Buffer> {
   const head = new Head(limit)

@@ -1,7 +1,9 @@
 import { Observable } from 'rxjs'
 import type { DecoderFactory } from '../codec/decoder.js'
 import { jsonDecoder } from '../codec/json-decoder.js'
+import { safeJsonDecoder } from '../codec/safejson-decoder.js'
 import { stringDecoder } from '../codec/string-decoder.js'
+import { xmlDecoder } from '../codec/xml-decoder.js'
 import type { GatewayRequest } from '../request.js'
 import { bodyHead, decodeBody } from './body.js'
 import { Cancellation, networkError, type BackendRequest, type BackendResponse, type Exchange } from './exchange.js'
@@ -9,6 +11,7 @@ import { compileForwarding } from './forward.js'
 import { http1Exchange } from './http1.js'
 import { http2Exchange } from './http2.js'
 import { resolveOptions, type BackendOptions, type ResolvedOptions } from './options.js'
+import { rawResponse, type RawResponse } from './raw.js'
 import { followRedirect, isRedirect, tooManyRedirects } from './redirect.js'
 import { compileStatusPolicy, statusError } from './status.js'
 import { compileUrlTemplate } from './url-template.js'
@@ -23,6 +26,11 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
  * `MISSING_PARAM`). Nothing happens until it is subscribed; unsubscribing before the end aborts the
  * request, so the backend sees its connection (HTTP/1.1) or stream (HTTP/2) closed.
  *
+ * With `encoding: 'no-op'` it emits a {@link RawResponse} as soon as the head arrives, whatever
+ * the status (redirects are still followed, as KrakenD does, unless listed in `successStatus`),
+ * and completes: the body is then the subscriber's, to read or destroy (see `RawResponse`).
+ * Unsubscribing before the head arrives aborts the request.
+ *
  * Everything that can be is compiled here, once: URL template, allow-lists, status set, field trees.
  * A bad definition throws `BAD_BACKEND` here, not per request.
  *
@@ -30,12 +38,15 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
  * const user = httpCall('http://users:8080/users/{id}', { allow: ['name', 'email'] })
  * user(req).subscribe(console.log)
  */
+export function httpCall(url: string, options: BackendOptions & { readonly encoding: 'no-op' }): (req: GatewayRequest) => Observable<RawResponse>
+export function httpCall<T = unknown>(url: string, options?: BackendOptions): (req: GatewayRequest) => Observable<T>
 export function httpCall<T = unknown>(url: string, options?: BackendOptions): (req: GatewayRequest) => Observable<T> {
   const resolved = resolveOptions(url, options)
+  const raw = resolved.encoding === 'no-op'
   const template = compileUrlTemplate(url)
-  const forwarding = compileForwarding(resolved.headers, resolved.query, template.queryKeys)
+  const forwarding = compileForwarding(resolved.headers, resolved.query, template.queryKeys, raw)
   const success = compileStatusPolicy(resolved.successStatus)
-  const decoders = decoderFor(resolved) as DecoderFactory<T>
+  const decoders = raw ? undefined : (decoderFor(resolved) as DecoderFactory<T>)
   const transport = transportFor(resolved)
   const withBody = WITH_BODY.has(resolved.method)
 
@@ -58,14 +69,20 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
         throw networkError(error, target)
       }
       const { status } = response
-      if (success(status)) return decodeBody(response, decoders, resolved.maxBodyBytes, target)
+      if (success(status)) {
+        if (decoders === undefined) return rawResponse(response) as T
+        return decodeBody(response, decoders, resolved.maxBodyBytes, target)
+      }
       if (isRedirect(status)) {
         response.discard()
         if (redirects >= resolved.maxRedirects) throw tooManyRedirects(url, resolved.maxRedirects)
         request = followRedirect(request, status, response.headers.location)
         continue
       }
-      throw statusError(status, target, await bodyHead(response), resolved.successStatus)
+      // no-op: any status is the backend's answer, passed on as it is.
+      if (decoders === undefined) return rawResponse(response) as T
+      const head = await bodyHead(response)
+      throw statusError(status, target, head, resolved.successStatus, headerText(response.headers['content-type']))
     }
   }
 
@@ -76,6 +93,8 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
       perform(req, controller).then(
         (value) => {
           settled = true
+          // Unsubscribed while the head was on its way (the abort came too late): nobody owns the body.
+          if (raw && subscriber.closed) return (value as RawResponse).body.destroy()
           subscriber.next(value)
           subscriber.complete()
         },
@@ -92,8 +111,23 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
     })
 }
 
+/** The body decoder of an encoding that reads the body (every one but `no-op`), built once. */
 function decoderFor(options: ResolvedOptions): DecoderFactory<unknown> {
-  return options.encoding === 'string' ? stringDecoder() : jsonDecoder({ allow: options.allow, deny: options.deny })
+  const { allow, deny } = options
+  switch (options.encoding) {
+    case 'string':
+      return stringDecoder()
+    case 'safejson':
+      return safeJsonDecoder({ allow, deny })
+    case 'xml':
+      return xmlDecoder({ allow, deny })
+    default:
+      return jsonDecoder({ allow, deny })
+  }
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value
 }
 
 /** Picks the transport per origin (a redirect may change it), each built once. */

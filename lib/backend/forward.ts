@@ -42,7 +42,17 @@ const NEVER = new Set([
 /** What the gateway asks for: it decodes these itself (see lib/backend/body.ts). */
 export const ACCEPT_ENCODING = 'gzip, deflate, br'
 
-export function compileForwarding(headers: AllowList, query: AllowList, templateKeys: ReadonlySet<string>): Forwarding {
+/**
+ * `passEncoding` (the `no-op` encoding): the body goes to the client untouched, so the backend is
+ * asked for what the client accepts (its own `accept-encoding`, or none: identity), not for what
+ * the gateway could decode.
+ */
+export function compileForwarding(
+  headers: AllowList,
+  query: AllowList,
+  templateKeys: ReadonlySet<string>,
+  passEncoding = false,
+): Forwarding {
   const allHeaders = headers === '*'
   const headerNames = allHeaders ? [] : [...new Set(headers.map((name) => name.toLowerCase()))].filter((name) => !NEVER.has(name))
   const clientAgent = allHeaders || headers.some((name) => name.toLowerCase() === 'user-agent')
@@ -83,7 +93,11 @@ export function compileForwarding(headers: AllowList, query: AllowList, template
       if (forwardedFor) out['x-forwarded-for'] = forwardedFor
       const host = headerValue(client.host) ?? headerValue(client[':authority'])
       if (host) out['x-forwarded-host'] = host
-      out['accept-encoding'] = ACCEPT_ENCODING
+      if (!passEncoding) out['accept-encoding'] = ACCEPT_ENCODING
+      else {
+        const accepted = headerValue(client['accept-encoding'])
+        if (accepted !== undefined) out['accept-encoding'] = accepted
+      }
       return out
     },
 

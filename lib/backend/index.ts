@@ -2,11 +2,13 @@ import { mergeMap, type OperatorFunction } from 'rxjs'
 import type { GatewayRequest } from '../request.js'
 import { httpCall } from './call.js'
 import type { BackendOptions } from './options.js'
+import type { RawResponse } from './raw.js'
 
 /**
  * A backend as an operator: each incoming request becomes one HTTP call whose decoded body is
  * emitted; calls run concurrently (`mergeMap`). Use it as a `fanOut` source, where a failed call
- * becomes a failed part. Unsubscribing aborts the calls in flight.
+ * becomes a failed part. Unsubscribing aborts the calls in flight. With `encoding: 'no-op'` each
+ * call emits a {@link RawResponse} (status, headers, streaming body) instead: see `httpCall`.
  *
  * @example
  * fanOut({
@@ -14,11 +16,14 @@ import type { BackendOptions } from './options.js'
  *   cart: backend('http://carts:8080/carts/{id}', { headers: ['Authorization'] }),
  * })
  */
+export function backend(url: string, options: BackendOptions & { readonly encoding: 'no-op' }): OperatorFunction<GatewayRequest, RawResponse>
+export function backend<T = unknown>(url: string, options?: BackendOptions): OperatorFunction<GatewayRequest, T>
 export function backend<T = unknown>(url: string, options?: BackendOptions): OperatorFunction<GatewayRequest, T> {
   return mergeMap(httpCall<T>(url, options))
 }
 
 export { httpCall } from './call.js'
+export { isRawResponse, type RawResponse } from './raw.js'
 export { closeAll } from './pools.js'
 export { USER_AGENT } from './forward.js'
 export {
@@ -26,6 +31,7 @@ export {
   DEFAULT_MAX_REDIRECTS,
   DEFAULT_SUCCESS_STATUS,
   type AllowList,
+  type BackendEncoding,
   type BackendOptions,
   type BackendTls,
 } from './options.js'

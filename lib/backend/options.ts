@@ -7,6 +7,26 @@ export type AllowList = readonly string[] | '*'
 /** TLS settings for https backends: a private CA, a client certificate, or a development escape hatch. */
 export type BackendTls = Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'passphrase' | 'rejectUnauthorized' | 'servername'>
 
+/**
+ * How a backend's body is read (KrakenD's backend `encoding`):
+ * - `json`: parsed (streamed past 1 MiB, pruned by `allow` / `deny` while streaming); any JSON value.
+ * - `safejson`: parsed, then a non-object is wrapped as KrakenD does: an array under `collection`,
+ *   any other value (string, number, boolean, null) under `content`; an object stays as it is.
+ * - `xml`: parsed into an object the way KrakenD's decoder (mxj) does: the root element is the one
+ *   key, attributes are `-name` keys, text beside attributes or children is `#text`, repeated
+ *   elements become arrays, every value is a string (no number guessing).
+ * - `string`: the body as UTF-8 text. KrakenD shows it as `{ "content": text }`; the transport
+ *   emits the bare string and leaves wrapping to the pipeline (`wrap('content')`).
+ * - `no-op`: nothing is read: the call emits a {@link RawResponse} as soon as the head arrives,
+ *   whatever its status, and its body streams on untouched (no decoding, no size limit).
+ */
+export type BackendEncoding = 'json' | 'safejson' | 'xml' | 'string' | 'no-op'
+
+const ENCODINGS: ReadonlySet<string> = new Set<BackendEncoding>(['json', 'safejson', 'xml', 'string', 'no-op'])
+
+/** The encodings whose decoded value `allow` / `deny` can prune. */
+const PRUNABLE: ReadonlySet<string> = new Set<BackendEncoding>(['json', 'safejson', 'xml'])
+
 /** How one backend is called. Everything here is compiled once, when the backend is created. */
 export interface BackendOptions {
   /** The backend request's method. Default `'GET'`: the backend's own, not the client's (as KrakenD). */
@@ -21,21 +41,31 @@ export interface BackendOptions {
   readonly headers?: AllowList
   /** Client query keys to forward (case-sensitive), or `'*'`. Default: none. Keys written in the URL template win. */
   readonly query?: AllowList
-  /** Dot paths to keep from a JSON body (`items.id`); pruned while streaming, so the rest is never built. */
+  /**
+   * Dot paths to keep (`items.id`). With `json`, pruned while streaming, so the rest is never built;
+   * with `safejson` and `xml`, applied to the decoded value (wrapper included: `collection.id`).
+   */
   readonly allow?: readonly string[]
-  /** Dot paths to remove from a JSON body, applied after `allow`. */
+  /** Dot paths to remove, applied after `allow`; same encodings as `allow`. */
   readonly deny?: readonly string[]
-  /** How to read the body: `'json'` (default) or `'string'` (UTF-8 text as it came). */
-  readonly encoding?: 'json' | 'string'
+  /** How to read the body; default `'json'`. See {@link BackendEncoding}. */
+  readonly encoding?: BackendEncoding
   /**
    * HTTP/2 through http2-wrapper. `true` forces it: h2c (prior knowledge) on `http:` origins, h2 on
    * `https:` ones. `'auto'`: `https:` origins negotiate by ALPN (h2 when offered, else HTTP/1.1);
    * `http:` ones stay HTTP/1.1. Default `false`: HTTP/1.1 through a pooled undici client.
    */
   readonly http2?: boolean | 'auto'
-  /** Hard limit on the (decoded) body size; past it the request is aborted with `BACKEND_TOO_LARGE`. Default 128 MiB. */
+  /**
+   * Hard limit on the (decoded) body size; past it the request is aborted with `BACKEND_TOO_LARGE`.
+   * Default 128 MiB. Not applied to `no-op`, whose body is streamed through, never held.
+   */
   readonly maxBodyBytes?: number
-  /** Statuses that count as success. Default `[200, 201]`, as KrakenD; anything else fails with `BACKEND_STATUS`. */
+  /**
+   * Statuses that count as success. Default `[200, 201]`, as KrakenD; anything else fails with
+   * `BACKEND_STATUS`. With `no-op` every status is an answer; this list only says which redirects
+   * are answers rather than followed.
+   */
   readonly successStatus?: readonly number[]
   /**
    * Redirects (301, 302, 303, 307, 308) followed before failing with `BACKEND_REDIRECT`. Default 10.
@@ -57,7 +87,7 @@ export interface ResolvedOptions {
   readonly query: AllowList
   readonly allow: readonly string[]
   readonly deny: readonly string[]
-  readonly encoding: 'json' | 'string'
+  readonly encoding: BackendEncoding
   readonly http2: boolean | 'auto'
   readonly maxBodyBytes: number
   readonly successStatus: readonly number[]
@@ -71,10 +101,12 @@ export function resolveOptions(url: string, options: BackendOptions = {}): Resol
   const method = (options.method ?? 'GET').toUpperCase()
   if (!/^[A-Z]+$/.test(method)) throw bad(`method ${JSON.stringify(options.method)} is not an HTTP method`)
   const encoding = options.encoding ?? 'json'
-  if (encoding !== 'json' && encoding !== 'string') throw bad(`encoding ${JSON.stringify(encoding)} is not 'json' or 'string'`)
+  if (!ENCODINGS.has(encoding)) throw bad(`encoding ${JSON.stringify(encoding)} is not one of ${[...ENCODINGS].join(', ')}`)
   const allow = options.allow ?? []
   const deny = options.deny ?? []
-  if (encoding !== 'json' && (allow.length > 0 || deny.length > 0)) throw bad('allow and deny need the json encoding')
+  if (!PRUNABLE.has(encoding) && (allow.length > 0 || deny.length > 0)) {
+    throw bad(`allow and deny need a decoded body (${[...PRUNABLE].join(', ')}), not ${encoding}`)
+  }
   for (const path of [...allow, ...deny]) {
     if (typeof path !== 'string' || path === '' || path.split('.').includes('')) {
       throw bad(`field path ${JSON.stringify(path)} is not a dot path like "items.id"`)

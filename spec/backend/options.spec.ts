@@ -26,8 +26,10 @@ t.test('defaults', async (t) => {
 t.test('a bad definition fails at creation with BAD_BACKEND, saying what is wrong', async (t) => {
   const bad = [
     { method: 'GET /x' },
-    { encoding: 'xml' },
+    { encoding: 'yaml' },
+    { encoding: 'JSON' },
     { encoding: 'string', allow: ['a'] },
+    { encoding: 'no-op', deny: ['a'] },
     { allow: ['a..b'] },
     { deny: [''] },
     { maxBodyBytes: -1 },
@@ -39,5 +41,14 @@ t.test('a bad definition fails at creation with BAD_BACKEND, saying what is wron
   ]
   for (const options of bad) {
     t.throws(() => httpCall('http://api/x', options as never), { code: 'RXGATE_ERR_BAD_BACKEND' }, JSON.stringify(options))
+  }
+})
+
+t.test('every KrakenD encoding the transport reads is accepted; allow and deny where a value is decoded', async (t) => {
+  for (const encoding of ['json', 'safejson', 'xml', 'string', 'no-op'] as const) {
+    t.equal(resolveOptions('http://api/x', { encoding }).encoding, encoding)
+  }
+  for (const encoding of ['json', 'safejson', 'xml'] as const) {
+    t.same(resolveOptions('http://api/x', { encoding, allow: ['a.b'], deny: ['c'] }).allow, ['a.b'])
   }
 })

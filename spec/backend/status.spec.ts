@@ -6,7 +6,7 @@ import { failure, gatewayRequest, httpBackend, sendJson } from '../fixtures/back
 t.teardown(closeAll)
 
 t.test('200 and 201 succeed by default; 204 and 500 fail', async (t) => {
-  const big = 'x'.repeat(2000)
+  const big = 'x'.repeat(70 * 1024)
   const backend = await httpBackend((req, res) => {
     if (req.url === '/created') return sendJson(res, { id: 1 }, 201)
     if (req.url === '/empty') return void res.writeHead(204).end()
@@ -26,7 +26,8 @@ t.test('200 and 201 succeed by default; 204 and 500 fail', async (t) => {
   t.equal(error.code, 'RXGATE_ERR_BACKEND_STATUS')
   t.equal(error.details.status, 500)
   t.equal(error.details.url, `${backend.origin}/boom`)
-  t.equal(error.details.body, `internal error: ${big}`.slice(0, 512), 'the first 512 bytes of the body')
+  t.equal(error.details.contentType, 'text/plain')
+  t.equal(error.details.body, `internal error: ${big}`.slice(0, 64 * 1024), 'the first 64 KiB of the body: enough to forward it')
   t.match(error.message, /successStatus/)
 })
 
@@ -48,4 +49,29 @@ t.test('a failed status keeps the connection when its body is short', async (t) 
   await new Promise((resolve) => setTimeout(resolve, 20))
   await t.rejects(lastValueFrom(call(gatewayRequest())), { code: 'RXGATE_ERR_BACKEND_STATUS', details: { status: 503 } })
   t.equal(backend.seen[0]!.socketPort, backend.seen[1]!.socketPort, 'one socket for both')
+})
+
+t.test('a failed status carries what the HTTP layer needs to forward it: status, content type, body', async (t) => {
+  // 65,535 ASCII bytes then a 2-byte character: the 64 KiB cut falls inside it.
+  const split = 'a'.repeat(64 * 1024 - 1) + 'é' + 'tail'
+  const backend = await httpBackend((req, res) => {
+    if (req.url === '/split') return void res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end(split)
+    if (req.url === '/bare') return void res.writeHead(500).end('oops')
+    sendJson(res, { error: 'no such user', id: 7 }, 404)
+  })
+  t.teardown(backend.close)
+  const call = (path: string) => failure(lastValueFrom(httpCall(`${backend.origin}${path}`)(gatewayRequest())))
+
+  const missing = await call('/user')
+  t.same(missing.details, {
+    status: 404,
+    url: `${backend.origin}/user`,
+    contentType: 'application/json',
+    body: '{"error":"no such user","id":7}',
+  })
+  const cut = await call('/split')
+  t.equal(cut.details.body, 'a'.repeat(64 * 1024 - 1), 'a character split by the cut is left out, not mangled')
+  const bare = await call('/bare')
+  t.equal(bare.details.contentType, undefined, 'no content type sent, none carried')
+  t.equal(bare.details.body, 'oops')
 })

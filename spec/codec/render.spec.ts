@@ -1,0 +1,181 @@
+import { PassThrough, Readable } from 'node:stream'
+import { lastValueFrom, of } from 'rxjs'
+import t from 'tap'
+import { fanOut } from '../../operators/fan-out.js'
+import { merge, type Merged } from '../../operators/merge.js'
+import { failed, type Failed } from '../../operators/part.js'
+import type { RawResponse } from '../../lib/backend/index.js'
+import { jsonEncoder } from '../../lib/codec/json-encoder.js'
+import { renderFor } from '../../lib/codec/render.js'
+import { ErrorCodes, RxgateError } from '../../lib/errors.js'
+import { gatewayRequest } from '../fixtures/backends.js'
+
+const request = gatewayRequest()
+const accepting = (accept: string) => gatewayRequest({ headers: { accept } })
+
+function merged<T>(data: T, errors: Failed[] = [], delivered = 1): Merged<T> {
+  return { data, complete: errors.length === 0, delivered, errors }
+}
+const statusFailure = (source: string, status: number, body = '', contentType?: string) =>
+  failed(source, 0, new RxgateError(ErrorCodes.BACKEND_STATUS, `backend http://b/${source} answered ${status}`, {
+    status,
+    url: `http://b/${source}`,
+    body,
+    ...(contentType ? { contentType } : {}),
+  }))
+const timeout = (source: string) => failed(source, 1, new RxgateError(ErrorCodes.TIMEOUT, `source "${source}" missed its deadline`))
+
+t.test('json: 200 with the data, the completion flag, and Cache-Control only on complete answers', async (t) => {
+  const render = renderFor('json', { cacheTtl: 300 })
+  t.same(render({ a: 1 }, request), {
+    status: 200,
+    headers: { 'Cache-Control': 'public, max-age=300', 'Content-Type': 'application/json; charset=utf-8' },
+    body: '{"a":1}',
+    completed: true,
+  }, 'plain data is a complete answer')
+  t.same(render(merged({ a: 1 }), request).headers, { 'Cache-Control': 'public, max-age=300', 'Content-Type': 'application/json; charset=utf-8' })
+  const partial = render(merged({ a: 1 }, [timeout('b')]), request)
+  t.equal(partial.status, 200)
+  t.equal(partial.completed, false)
+  t.equal(partial.body, '{"a":1}')
+  t.same(partial.headers, { 'Content-Type': 'application/json; charset=utf-8' }, 'a partial answer is not cached')
+  t.same(renderFor('json')(merged({ a: 1 }), request).headers, { 'Content-Type': 'application/json; charset=utf-8' }, 'no ttl, no header')
+  const encode = jsonEncoder({ type: 'object', properties: { a: { type: 'integer' } } })
+  t.equal(renderFor('json', { encode })(merged({ a: 1, b: 'kept' }), request).body, '{"a":1,"b":"kept"}', 'the compiled encoder')
+  t.equal(renderFor('unknown' as never)({ a: 1 }, request).body, '{"a":1}', 'an unknown encoding is json, as KrakenD')
+})
+
+t.test('every source failed: 500, empty unless return_error_msg', async (t) => {
+  const none = merged({}, [timeout('a'), statusFailure('b', 404)], 0)
+  t.same(renderFor('json', { cacheTtl: 60 })(none, request), { status: 500, headers: {}, body: '', completed: false })
+  const shown = renderFor('json', { returnErrorMsg: true })(none, request)
+  t.equal(shown.status, 500)
+  t.same(shown.headers, { 'Content-Type': 'text/plain; charset=utf-8' })
+  t.equal(shown.body, 'RXGATE_ERR_TIMEOUT: source "a" missed its deadline\nRXGATE_ERR_BACKEND_STATUS: backend http://b/b answered 404')
+  t.same(renderFor('string')(merged('', [timeout('a')], 0), request), { status: 500, headers: {}, body: '', completed: false }, 'whatever the encoding')
+  t.equal(renderFor('json')(merged({}, [], 0), request).status, 200, 'no sources at all is a complete, empty answer')
+})
+
+t.test('return_error_code: a single failed backend answers with its own status (and body with return_error_msg)', async (t) => {
+  const notFound = merged({}, [statusFailure('0', 404, '{"error":"no user"}', 'application/json')], 0)
+  t.same(renderFor('json', { returnErrorCode: true })(notFound, request), { status: 404, headers: {}, body: '', completed: false })
+  t.same(renderFor('json', { returnErrorCode: true, returnErrorMsg: true })(notFound, request), {
+    status: 404,
+    headers: { 'Content-Type': 'application/json' },
+    body: '{"error":"no user"}',
+    completed: false,
+  })
+  const untyped = merged({}, [statusFailure('0', 403, 'forbidden')], 0)
+  t.same(renderFor('json', { returnErrorCode: true, returnErrorMsg: true })(untyped, request).headers, { 'Content-Type': 'text/plain; charset=utf-8' })
+  t.equal(renderFor('json', { returnErrorCode: true })(merged({}, [timeout('0')], 0), request).status, 500, 'not a status failure: 500')
+  const two = merged({}, [statusFailure('0', 404), statusFailure('1', 403)], 0)
+  t.equal(renderFor('json', { returnErrorCode: true })(two, request).status, 500, 'two failures: 500')
+  t.equal(renderFor('json', { returnErrorCode: true })(merged({ a: 1 }, [statusFailure('1', 404)]), request).status, 200, 'something delivered: 200')
+})
+
+t.test('return_error_details: error_<alias> keys, status 200, incomplete', async (t) => {
+  const errorDetails = new Map([['0', 'backend_a'], ['1', 'backend_b']])
+  const render = renderFor('json', { errorDetails, returnErrorCode: true, cacheTtl: 60 })
+  const one = render(merged({ foo: 42 }, [statusFailure('1', 404, '404 page not found\n')]), request)
+  t.equal(one.status, 200)
+  t.equal(one.completed, false)
+  t.same(JSON.parse(one.body as string), { foo: 42, error_backend_b: { http_status_code: 404, http_body: '404 page not found\n' } })
+  t.notOk('Cache-Control' in one.headers)
+  const all = render(merged({}, [statusFailure('0', 500, 'boom'), statusFailure('1', 404, 'nope')], 0), request)
+  t.equal(all.status, 200, 'even when every backend failed: the details are the answer (and win over return_error_code)')
+  t.same(JSON.parse(all.body as string), {
+    error_backend_a: { http_status_code: 500, http_body: 'boom' },
+    error_backend_b: { http_status_code: 404, http_body: 'nope' },
+  })
+  const late = render(merged({ foo: 42 }, [timeout('1')]), request)
+  t.same(JSON.parse(late.body as string), { foo: 42 }, 'a timeout is no HTTP answer: no details key')
+  t.equal(render(merged({}, [timeout('1')], 0), request).status, 500)
+  const unnamed = renderFor('json', { errorDetails: new Map([['x', 'other']]) })(merged({ foo: 1 }, [statusFailure('1', 404)]), request)
+  t.same(JSON.parse(unnamed.body as string), { foo: 1 }, 'only the sources named in the map')
+})
+
+t.test('json-collection: the array, from the data or its collection key', async (t) => {
+  const render = renderFor('json-collection', { cacheTtl: 10 })
+  t.same(render(merged([{ id: 1 }, { id: 2 }]), request), {
+    status: 200,
+    headers: { 'Cache-Control': 'public, max-age=10', 'Content-Type': 'application/json; charset=utf-8' },
+    body: '[{"id":1},{"id":2}]',
+    completed: true,
+  })
+  t.equal(render(merged({ collection: [1, 2], other: true }), request).body, '[1,2]')
+  t.equal(render(merged({ items: [1] }), request).body, '[]', 'no array: an empty one')
+  t.equal(render(merged({ collection: 'x' }), request).body, '[]')
+})
+
+t.test('string: the text, from the data or its content key, as text/plain', async (t) => {
+  const render = renderFor('string')
+  t.same(render(merged({ content: 'Hello World!' }), request), {
+    status: 200,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    body: 'Hello World!',
+    completed: true,
+  })
+  t.equal(render('bare text', request).body, 'bare text')
+  t.equal(render(merged({ content: 42 }), request).body, '', 'not a string: empty')
+  t.equal(render(merged({ other: 'x' }), request).body, '')
+})
+
+t.test('xml and yaml outputs', async (t) => {
+  const xml = renderFor('xml')(merged({ user: { '-id': '7', name: 'Ada' } }), request)
+  t.equal(xml.body, '<user id="7"><name>Ada</name></user>')
+  t.equal(xml.headers['Content-Type'], 'application/xml; charset=utf-8')
+  const yaml = renderFor('yaml')(merged({ name: 'Ada' }), request)
+  t.equal(yaml.body, 'name: Ada\n')
+  t.equal(yaml.headers['Content-Type'], 'application/x-yaml; charset=utf-8')
+})
+
+t.test('negotiate: the format the client accepts, JSON by default, with Vary: Accept', async (t) => {
+  const render = renderFor('negotiate', { cacheTtl: 5 })
+  const data = merged({ name: 'Ada' })
+  const json = render(data, request)
+  t.same(json.headers, { Vary: 'Accept', 'Cache-Control': 'public, max-age=5', 'Content-Type': 'application/json; charset=utf-8' })
+  t.equal(json.body, '{"name":"Ada"}')
+  t.equal(render(data, accepting('application/xml')).body, '<name>Ada</name>')
+  t.equal(render(data, accepting('text/xml')).headers['Content-Type'], 'application/xml; charset=utf-8')
+  t.equal(render(data, accepting('application/x-yaml')).body, 'name: Ada\n')
+  t.equal(render(data, accepting('text/plain')).headers['Content-Type'], 'application/x-yaml; charset=utf-8', 'text/plain is YAML, as KrakenD')
+  t.equal(render(data, accepting('image/png')).body, '{"name":"Ada"}', 'nothing acceptable: JSON, never 406')
+  t.same(render(merged({}, [timeout('a')], 0), accepting('application/xml')), { status: 500, headers: { Vary: 'Accept' }, body: '', completed: false })
+})
+
+const raw = (status: number, headers: RawResponse['headers'], body: Readable = Readable.from(['x'])): RawResponse => ({ status, headers, body })
+
+t.test('no-op: the backend answer as it came, less hop-by-hop headers, body streamed', async (t) => {
+  const render = renderFor('no-op', { cacheTtl: 60 })
+  const body = new PassThrough()
+  const reply = render(raw(404, {
+    'content-type': 'text/html',
+    'content-length': '12',
+    'set-cookie': ['a=1', 'b=2'],
+    connection: 'keep-alive, x-hop',
+    'keep-alive': 'timeout=5',
+    'transfer-encoding': 'chunked',
+    'x-hop': 'dropped',
+    'x-kept': 'yes',
+  }, body), request)
+  t.equal(reply.status, 404)
+  t.equal(reply.body, body, 'the very stream')
+  t.equal(reply.completed, false, 'as KrakenD marks no-op answers')
+  t.same(reply.headers, { 'content-type': 'text/html', 'content-length': '12', 'set-cookie': ['a=1', 'b=2'], 'x-kept': 'yes' })
+
+  const viaMerge = await lastValueFrom(of(request).pipe(fanOut([() => of(raw(201, { 'x-a': '1' }))]), merge()))
+  t.equal(render(viaMerge, request).status, 201, "merge()'s copy of a lone raw answer works too")
+  t.same(render(merged({}, [timeout('0')], 0), request), { status: 500, headers: {}, body: '', completed: false })
+  t.equal(renderFor('no-op', { returnErrorMsg: true })(merged({}, [timeout('0')], 0), request).body, 'RXGATE_ERR_TIMEOUT: source "0" missed its deadline')
+  const wrong = render({ some: 'data' }, request)
+  t.equal(wrong.status, 500)
+  t.match(wrong.body, /RXGATE_ERR_PIPELINE/)
+})
+
+t.test('a raw answer behind a data encoding is a 500, and its body is let go', async (t) => {
+  const body = new PassThrough()
+  const reply = renderFor('json')(raw(200, {}, body), request)
+  t.equal(reply.status, 500)
+  t.match(reply.body, /output_encoding no-op/)
+  t.ok(body.destroyed, 'the backend is not kept waiting')
+})
