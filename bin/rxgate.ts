@@ -1,36 +1,95 @@
 #!/usr/bin/env node
 /**
- * The rxgate command line. Gateways declared in code run with `node your-gateway.js`; this
- * command tells the version and how to get started.
+ * The rxgate command line: runs and checks KrakenD-format (v3) configuration files.
  */
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../lib/config/index.js'
+import { RxgateError } from '../lib/errors.js'
+import { createLogger } from '../lib/logger.js'
+import { compileGateway } from '../lib/pipeline/compile.js'
 import { VERSION } from '../lib/version.js'
 
 const HELP = `rxgate ${VERSION}: an API gateway whose endpoints are RxJS pipelines
 
 Usage:
-  rxgate version     print the version
-  rxgate help        print this help
+  rxgate run -c FILE [-p PORT] [-l LEVEL] [-d]   run the gateway a configuration file describes
+  rxgate check -c FILE                           validate a configuration file; print every error
+  rxgate version                                 print the version
+  rxgate help                                    print this help
 
-Declare a gateway in TypeScript:
-  import { gateway, backend } from 'rxgate'
-  import { fanOut, timeoutEach, merge, pick } from 'rxgate/operators'
+Options:
+  -c, --config FILE   the configuration: KrakenD's format, version 3, in JSON or YAML
+  -p, --port PORT     listen on PORT instead of the file's "port"
+  -l, --log-level L   fatal, error, warn, info (default), debug, trace or silent
+  -d, --debug         enable the /__debug/ endpoint
 
-See the README for the programmatic API and the operators.
+Examples:
+  rxgate check -c gateway.json
+  rxgate run -c gateway.json -p 9000
+
+Logs are JSON lines, pretty when the output is a terminal. SIGINT or SIGTERM stops the
+gateway gracefully: it stops accepting, lets in-flight requests finish, then exits.
 `
 
-const [command = 'help'] = process.argv.slice(2)
-switch (command) {
-  case 'version':
-  case '--version':
-  case '-v':
-    process.stdout.write(`rxgate ${VERSION}\n`)
-    break
-  case 'help':
-  case '--help':
-  case '-h':
-    process.stdout.write(HELP)
-    break
-  default:
-    process.stderr.write(`rxgate: unknown command "${command}"\n\n${HELP}`)
-    process.exitCode = 1
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  port: { type: 'string', short: 'p' },
+  'log-level': { type: 'string', short: 'l' },
+  debug: { type: 'boolean', short: 'd' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
+  const [command = 'help'] = positionals
+  if (values.help || command === 'help') return print(HELP, 0)
+  if (command === 'version') return print(`rxgate ${VERSION}\n`, 0)
+  if (command !== 'run' && command !== 'check') return fail(`unknown command "${command}"\n\n${HELP}`)
+  if (!values.config) return fail(`${command} needs a configuration file: rxgate ${command} -c gateway.json`)
+
+  const { config, warnings } = await loadConfig(values.config)
+  if (command === 'check') {
+    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
+    return print(`${values.config}: the configuration is valid (${config.endpoints.length} endpoints)\n`, 0)
+  }
+
+  const port = values.port === undefined ? config.port : Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number, not "${values.port}"`)
+  const logger = createLogger({ level: values['log-level'] ?? 'info' })
+  for (const warning of warnings) logger.warn(warning)
+  const gateway = compileGateway(config, { logger, debug: values.debug ?? false })
+  try {
+    await gateway.listen(port, config.listen_ip)
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    if (code === 'EADDRINUSE') return fail(`port ${port} is in use: stop what listens there, or run with -p to pick another port`)
+    if (code === 'EACCES') return fail(`no permission to listen on port ${port}: use a port above 1023`)
+    throw error
+  }
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve())
+  })
+  await gateway.close()
+  return 0
 }
+
+function print(text: string, code: number): number {
+  process.stdout.write(text)
+  return code
+}
+
+function fail(message: string): number {
+  process.stderr.write(`rxgate: ${message}\n`)
+  return 1
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    // A configuration error already says what is wrong, and where: no stack trace.
+    if (error instanceof RxgateError) process.stderr.write(`rxgate: ${error.message}\n`)
+    else if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`rxgate: ${(error as Error).message}\n\n${HELP}`)
+    else process.stderr.write(`rxgate: ${(error as Error).stack ?? String(error)}\n`)
+    process.exitCode = 1
+  },
+)

@@ -63,13 +63,13 @@ const notifications: Handler = (id) => ({
   ],
 })
 
-/** Starts the four services on free loopback ports. */
-export async function startDemoBackends(): Promise<DemoBackends> {
+/** Starts the four services on loopback: on the given ports, or on free ones. */
+export async function startDemoBackends(ports: readonly [number, number, number, number] = [0, 0, 0, 0]): Promise<DemoBackends> {
   const [users, carts, feed, alerts] = await Promise.all([
-    serve(/^\/users\/(\d+)$/, user),
-    serve(/^\/shopping-cart\/(\d+)$/, cart),
-    serve(/^\/posts$/, (_, url) => posts(Number(url.searchParams.get('userId') ?? 0), url)),
-    serve(/^\/notifications\/(\d+)$/, notifications, (id) => (id === 2 ? 1500 : 0)),
+    serve(ports[0], /^\/users\/(\d+)$/, user),
+    serve(ports[1], /^\/shopping-cart\/(\d+)$/, cart),
+    serve(ports[2], /^\/posts$/, (_, url) => posts(Number(url.searchParams.get('userId') ?? 0), url)),
+    serve(ports[3], /^\/notifications\/(\d+)$/, notifications, (id) => (id === 2 ? 1500 : 0)),
   ])
   const all = [users, carts, feed, alerts]
   return {
@@ -83,7 +83,7 @@ export async function startDemoBackends(): Promise<DemoBackends> {
   }
 }
 
-async function serve(route: RegExp, handler: Handler, delay: (id: number) => number = () => 0) {
+async function serve(port: number, route: RegExp, handler: Handler, delay: (id: number) => number = () => 0) {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const match = route.exec(url.pathname)
@@ -98,10 +98,9 @@ async function serve(route: RegExp, handler: Handler, delay: (id: number) => num
     }, delay(id))
     res.once('close', () => clearTimeout(timer))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

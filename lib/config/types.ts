@@ -6,7 +6,7 @@
  */
 
 /** How an endpoint's answer is written. */
-export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'no-op' | 'negotiate'
+export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'no-op' | 'negotiate' | 'xml' | 'yaml'
 
 /** How a backend's body is read. */
 export type BackendEncoding = 'json' | 'safejson' | 'xml' | 'string' | 'no-op'

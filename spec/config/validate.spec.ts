@@ -88,7 +88,7 @@ t.test('durations are Go durations', async (t) => {
 t.test('enum values are checked', async (t) => {
   const { problems } = validateConfig(
     config((raw) => {
-      raw.output_encoding = 'xml'
+      raw.output_encoding = 'rss'
       raw.endpoints[0].output_encoding = 'fast-json'
       raw.endpoints[0].backend[0].sd = 'consul'
       raw.endpoints[0].extra_config = { proxy: { static: { strategy: 'sometimes', data: {} } } }
@@ -97,8 +97,8 @@ t.test('enum values are checked', async (t) => {
   t.same(problems, [
     '/endpoints/0/backend/0/sd: must be one of "static", "dns" (got "consul")',
     '/endpoints/0/extra_config/proxy/static/strategy: must be one of "always", "success", "complete", "errored", "incomplete" (got "sometimes")',
-    '/endpoints/0/output_encoding: must be one of "json", "json-collection", "string", "no-op", "negotiate" (got "fast-json")',
-    '/output_encoding: must be one of "json", "json-collection", "string", "no-op", "negotiate" (got "xml")',
+    '/endpoints/0/output_encoding: must be one of "json", "json-collection", "string", "no-op", "negotiate", "xml", "yaml" (got "fast-json")',
+    '/output_encoding: must be one of "json", "json-collection", "string", "no-op", "negotiate", "xml", "yaml" (got "rss")',
   ])
 })
 

@@ -1,0 +1,64 @@
+import { Gateway } from '../gateway.js'
+import type { Logger } from '../logger.js'
+import type { EndpointConfig, GatewayConfig } from '../config/types.js'
+import { renderFor } from '../codec/render.js'
+import { BUILTIN_METHODS, debug, echo } from '../router/builtins.js'
+import { endpointPipeline } from './endpoint-pipeline.js'
+
+export interface CompileOptions {
+  readonly logger: Logger
+  /** `rxgate run -d`: the debug endpoint even when the file does not ask for it. */
+  readonly debug?: boolean
+}
+
+/**
+ * A whole configuration compiled into a gateway, once, at start-up: one route per endpoint, each
+ * with its pipeline and its renderer, plus the built-in endpoints the file asks for.
+ */
+export function compileGateway(config: GatewayConfig, options: CompileOptions): Gateway {
+  const { router } = config
+  const gateway = new Gateway({
+    logger: options.logger,
+    timeout: config.timeout,
+    healthPath: router.disable_health ? false : router.health_path,
+    accessLog: !router.disable_access_log,
+    accessLogSkip: router.logger_skip_paths,
+    autoOptions: router.auto_options,
+    removeExtraSlash: router.remove_extra_slash,
+    redirectTrailingSlash: !router.disable_redirect_trailing_slash,
+    methodNotAllowed: !router.disable_handle_method_not_allowed,
+    http: {
+      ...(config.read_timeout === undefined ? {} : { requestTimeout: config.read_timeout }),
+      ...(config.read_header_timeout === undefined ? {} : { headersTimeout: config.read_header_timeout }),
+      ...(config.idle_timeout === undefined ? {} : { keepAliveTimeout: config.idle_timeout }),
+      ...(config.max_header_bytes === undefined ? {} : { maxHeaderSize: config.max_header_bytes }),
+    },
+  })
+  for (const endpoint of config.endpoints) {
+    gateway.route(endpoint.method, endpoint.endpoint, endpointPipeline(endpoint, config.dns_cache_ttl ?? 30_000), {
+      // The backends' deadline is the endpoint's timeout, which answers with what arrived; the
+      // route's own deadline is only the last resort behind it.
+      timeout: endpoint.timeout + 1000,
+      render: renderFor(endpoint.output_encoding, renderOptions(endpoint, config)),
+    })
+  }
+  for (const method of BUILTIN_METHODS) {
+    if (config.echo_endpoint) gateway.route(method, '/__echo/*', echo())
+    if (config.debug_endpoint || options.debug) gateway.route(method, '/__debug/*', debug(options.logger))
+  }
+  return gateway
+}
+
+function renderOptions(endpoint: EndpointConfig, config: GatewayConfig) {
+  const calls = endpoint.backend.filter((backend) => !backend.proxy.shadow)
+  const errorDetails = new Map<string, string>()
+  calls.forEach((backend, index) => {
+    if (backend.http.return_error_details) errorDetails.set(String(index), backend.http.return_error_details)
+  })
+  return {
+    ...(endpoint.cache_ttl === undefined ? {} : { cacheTtl: endpoint.cache_ttl }),
+    returnErrorMsg: config.router.return_error_msg,
+    returnErrorCode: calls.length === 1 && calls[0]!.http.return_error_code,
+    errorDetails,
+  }
+}

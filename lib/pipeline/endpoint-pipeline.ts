@@ -1,0 +1,40 @@
+import { map, mergeMap, of, pipe, type Observable, type OperatorFunction } from 'rxjs'
+import { fanOut, flatmap, merge, sequence, shadow, staticData, timeoutEach, type Merged } from '../../operators/index.js'
+import type { EndpointConfig } from '../config/types.js'
+import type { Pipeline } from '../router/endpoint.js'
+import { backendSource } from './backend-source.js'
+import { sequenceParams } from './sequence-params.js'
+
+/**
+ * An endpoint's pipeline, built once at start-up: shadow backends fired aside, the others called
+ * in parallel (or one after another when `sequential`), each within the endpoint's timeout, then
+ * merged, decorated with static data, and flattened by the endpoint's `flatmap_filter`.
+ * A `no-op` endpoint is its one backend's call, passed through.
+ */
+export function endpointPipeline(config: EndpointConfig, dnsCacheTtl: number): Pipeline {
+  const calls = config.backend.filter((backend) => !backend.proxy.shadow)
+  const shadows = config.backend.filter((backend) => backend.proxy.shadow)
+  const context = { concurrentCalls: config.concurrent_calls, dnsCacheTtl }
+  const sources = calls.map((backend) => backendSource(backend, context))
+  if (config.output_encoding === 'no-op') return sources[0]!
+
+  const steps: Step[] = shadows.map((backend) => shadow(backendSource(backend, { ...context, concurrentCalls: 1 }), { timeout: config.timeout }))
+  steps.push(
+    config.proxy.sequential
+      ? sequence(sources, sequenceParams(calls.map((backend) => backend.url_pattern)), { timeout: config.timeout })
+      : pipe(fanOut(sources), timeoutEach(config.timeout)),
+    merge(),
+  )
+  if (config.proxy.static) steps.push(staticData(config.proxy.static.strategy, { ...config.proxy.static.data }))
+  if (config.proxy.flatmap_filter) steps.push(onData(flatmap(config.proxy.flatmap_filter)))
+  return (request$) => steps.reduce<Observable<unknown>>((stream, step) => step(stream), request$)
+}
+
+/** A step of the pipeline; consecutive steps' types match by construction, which the e2e tests check. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Step = OperatorFunction<any, unknown>
+
+/** Applies an operator on plain values to a merged answer's data. */
+function onData(operator: OperatorFunction<unknown, unknown>): OperatorFunction<Merged, Merged> {
+  return mergeMap((answer) => of(answer.data).pipe(operator, map((data) => ({ ...answer, data: data as Record<string, unknown> }))))
+}
