@@ -24,6 +24,9 @@ export const DEFAULTS = {
   sd: 'static',
   static_strategy: 'always',
   health_path: '/__health',
+  sd_scheme: 'http',
+  /** KrakenD's DNS SRV cache: 30 s. */
+  dns_cache_ttl: 30_000,
 } as const
 
 /**
@@ -58,6 +61,8 @@ export function normalizeConfig(raw: unknown): GatewayConfig {
     ...optional('max_header_bytes', service.max_header_bytes || undefined),
     debug_endpoint: service.debug_endpoint ?? false,
     echo_endpoint: service.echo_endpoint ?? false,
+    // KrakenD uses its default for anything under one second
+    dns_cache_ttl: Math.max(milliseconds(service.dns_cache_ttl) || DEFAULTS.dns_cache_ttl, 1000),
     router: normalizeRouter(extra.router as RawRouter | undefined),
     endpoints,
     ignored_namespaces: [...ignored].sort(),
@@ -126,7 +131,9 @@ function normalizeBackend(
   const proxy = (extra.proxy ?? {}) as RawBackendProxy
   const http = (extra['backend/http'] ?? {}) as RawBackendHttp
   const own = backend.host ?? []
-  const hosts = own.length === 0 ? service.hosts : backend.disable_host_sanitize ? own : own.map(sanitize)
+  // DNS SRV names (`_api._tcp.users.service.consul`) are names to resolve, not hosts to clean.
+  const keep = backend.disable_host_sanitize || backend.sd === 'dns'
+  const hosts = own.length === 0 ? service.hosts : keep ? own : own.map(sanitize)
   return {
     host: hosts,
     url_pattern: backend.url_pattern,
@@ -144,6 +151,7 @@ function normalizeBackend(
     input_query_strings: forwarded(backend.input_query_strings) ?? endpoint.input_query_strings,
     disable_host_sanitize: backend.disable_host_sanitize ?? false,
     sd: backend.sd ?? DEFAULTS.sd,
+    sd_scheme: backend.sd_scheme ?? DEFAULTS.sd_scheme,
     http: {
       ...optional('return_error_details', http.return_error_details || undefined),
       return_error_code: http.return_error_code ?? false,
@@ -217,6 +225,7 @@ interface RawService {
   max_header_bytes?: number
   debug_endpoint?: boolean
   echo_endpoint?: boolean
+  dns_cache_ttl?: string
   endpoints?: RawEndpoint[]
   extra_config?: unknown
 }
@@ -272,6 +281,7 @@ interface RawBackend {
   input_query_strings?: string[]
   disable_host_sanitize?: boolean
   sd?: 'static' | 'dns'
+  sd_scheme?: 'http' | 'https'
   extra_config?: unknown
 }
 

@@ -48,7 +48,7 @@ export interface GatewayConfig {
   readonly router: RouterOptions
   readonly endpoints: readonly EndpointConfig[]
   /** How long `sd: "dns"` backends keep a resolved host list, in ms. Default 30000. */
-  readonly dns_cache_ttl?: number
+  readonly dns_cache_ttl: number
   /** The namespaces rxgate does not implement, ignored (with one warning at start-up). */
   readonly ignored_namespaces: readonly string[]
 }
@@ -113,7 +113,7 @@ export interface BackendConfig {
   /** Default `static`. With `dns`, each `host` is a DNS SRV name resolved into the hosts to balance. */
   readonly sd: 'static' | 'dns'
   /** The scheme of the hosts DNS SRV gives. Default `http`. */
-  readonly sd_scheme?: 'http' | 'https'
+  readonly sd_scheme: 'http' | 'https'
   readonly http: {
     /** The key under which this backend's error details are returned. */
     readonly return_error_details?: string

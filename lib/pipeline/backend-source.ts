@@ -4,7 +4,6 @@ import { balance, concurrent, flatmap, group, omit, pick, rename, target, wrap }
 import { SrvHosts, backend, discovered, type BackendOptions } from '../backend/index.js'
 import type { BackendConfig } from '../config/types.js'
 import type { GatewayRequest } from '../request.js'
-import { sanitizeHost } from './hosts.js'
 
 type Step = OperatorFunction<unknown, unknown>
 
@@ -32,14 +31,12 @@ export interface BackendContext {
 }
 
 function staticCalls(config: BackendConfig, options: BackendOptions) {
-  const hosts = config.disable_host_sanitize ? config.host : config.host.map(sanitizeHost)
-  return hosts.map((host) => backend(host + config.url_pattern, options))
+  return config.host.map((host) => backend(host + config.url_pattern, options))
 }
 
 /** `sd: "dns"`: each host is a DNS SRV name, resolved in the background into the hosts to call. */
 function discoveredCalls(config: BackendConfig, options: BackendOptions, context: BackendContext) {
-  const scheme = config.sd_scheme ?? 'http'
-  return config.host.map((name) => discovered(new SrvHosts(name, { scheme, ttl: context.dnsCacheTtl }), config.url_pattern, options))
+  return config.host.map((name) => discovered(new SrvHosts(name, { scheme: config.sd_scheme, ttl: context.dnsCacheTtl }), config.url_pattern, options))
 }
 
 function transportOptions(config: BackendConfig): BackendOptions {

@@ -35,7 +35,7 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
     },
   })
   for (const endpoint of config.endpoints) {
-    gateway.route(endpoint.method, endpoint.endpoint, endpointPipeline(endpoint, config.dns_cache_ttl ?? 30_000), {
+    gateway.route(endpoint.method, endpoint.endpoint, endpointPipeline(endpoint, config.dns_cache_ttl), {
       // The backends' deadline is the endpoint's timeout, which answers with what arrived; the
       // route's own deadline is only the last resort behind it.
       timeout: endpoint.timeout + 1000,

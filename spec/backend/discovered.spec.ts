@@ -1,52 +1,17 @@
-import { createSocket } from 'node:dgram'
-import { Resolver } from 'node:dns/promises'
-import dnsPacket from 'dns-packet'
 import { firstValueFrom, of } from 'rxjs'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { discovered } from '../../lib/backend/discovered.js'
 import { SrvHosts } from '../../lib/backend/srv.js'
 import type { GatewayRequest } from '../../lib/request.js'
+import { startDns, type SrvRecord } from '../helpers/dns-server.js'
 import { json, startBackends } from '../helpers/http-backend.js'
-
-interface Record {
-  readonly priority: number
-  readonly weight: number
-  readonly port: number
-}
-
-/** A real DNS server on loopback answering SRV questions with `records()`, or failing when it is null. */
-async function startDns(t: Test, records: () => Record[] | null) {
-  const socket = createSocket('udp4')
-  socket.on('message', (message, peer) => {
-    const query = dnsPacket.decode(message)
-    const answers = records()
-    const reply = dnsPacket.encode({
-      type: 'response',
-      id: query.id,
-      flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (answers ? 0 : 2),
-      questions: query.questions,
-      answers: (answers ?? []).map((record) => ({
-        type: 'SRV',
-        name: query.questions![0]!.name,
-        ttl: 1,
-        data: { ...record, target: '127.0.0.1' },
-      })),
-    })
-    socket.send(reply, peer.port, peer.address)
-  })
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-  t.teardown(() => socket.close())
-  const resolver = new Resolver({ timeout: 200, tries: 1 })
-  resolver.setServers([`127.0.0.1:${socket.address().port}`])
-  return resolver
-}
 
 const request: GatewayRequest = { method: 'GET', path: '/', params: {}, query: new URLSearchParams(), headers: {}, remoteAddress: '127.0.0.1' }
 
 t.test('balances over the lowest-priority records, each host as often as its weight', async (t) => {
   const [one, two, backup] = await startBackends(t, json({ host: 'one' }), json({ host: 'two' }), json({ host: 'backup' }))
   const port = (url: string) => Number(new URL(url).port)
-  const resolver = await startDns(t, () => [
+  const { resolver } = await startDns(t, () => [
     { priority: 10, weight: 1, port: port(one!.url) },
     { priority: 10, weight: 2, port: port(two!.url) },
     { priority: 20, weight: 5, port: port(backup!.url) },
@@ -64,8 +29,8 @@ t.test('balances over the lowest-priority records, each host as often as its wei
 
 t.test('renews the list every ttl, and keeps the last good one when DNS fails', async (t) => {
   const [first, second] = await startBackends(t, json({ host: 'first' }), json({ host: 'second' }))
-  let answer: Record[] | null = [{ priority: 0, weight: 1, port: Number(new URL(first!.url).port) }]
-  const resolver = await startDns(t, () => answer)
+  let answer: SrvRecord[] | null = [{ priority: 0, weight: 1, port: Number(new URL(first!.url).port) }]
+  const { resolver } = await startDns(t, () => answer)
   const srv = new SrvHosts('_api._tcp.moving.test', { scheme: 'http', ttl: 100, resolver })
   t.teardown(() => srv.close())
   const call = () => firstValueFrom(of(request).pipe(discovered(srv, '/')))
@@ -79,7 +44,7 @@ t.test('renews the list every ttl, and keeps the last good one when DNS fails', 
 })
 
 t.test('a name that resolves to nothing is a clear error', async (t) => {
-  const resolver = await startDns(t, () => null)
+  const { resolver } = await startDns(t, () => null)
   const srv = new SrvHosts('_api._tcp.missing.test', { scheme: 'http', ttl: 30_000, resolver })
   t.teardown(() => srv.close())
   await t.rejects(firstValueFrom(of(request).pipe(discovered(srv, '/'))), {

@@ -15,6 +15,7 @@ t.test('defaults are filled in', async (t) => {
     output_encoding: 'json',
     debug_endpoint: false,
     echo_endpoint: false,
+    dns_cache_ttl: 30000,
     router: {
       return_error_msg: false,
       disable_health: false,
@@ -46,6 +47,7 @@ t.test('defaults are filled in', async (t) => {
             input_query_strings: [],
             disable_host_sanitize: false,
             sd: 'static',
+            sd_scheme: 'http',
             http: { return_error_code: false },
             proxy: { shadow: false },
           },

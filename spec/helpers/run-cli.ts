@@ -22,10 +22,16 @@ export async function cli(...args: string[]): Promise<{ code: number | null; out
  * Starts `rxgate run` on a configuration (a value, or the path of a file), on a free port that
  * overrides the file's, waits until it listens, and stops it when the test ends.
  */
-export async function runGateway(t: Test, config: Record<string, unknown> | string, ...args: string[]): Promise<{ base: string; gateway: Running }> {
+export async function runGateway(
+  t: Test,
+  config: Record<string, unknown> | string,
+  ...args: (string | { env: Record<string, string> })[]
+): Promise<{ base: string; gateway: Running }> {
   const port = await freePort()
   const file = typeof config === 'string' ? config : writeConfig({ version: 3, ...config })
-  const gateway = runNode('dist/bin/rxgate.js', ['run', '-c', file, '-p', String(port), ...args])
+  const env = Object.assign({}, ...args.map((arg) => (typeof arg === 'string' ? {} : arg.env))) as Record<string, string>
+  const flags = args.filter((arg): arg is string => typeof arg === 'string')
+  const gateway = runNode('dist/bin/rxgate.js', ['run', '-c', file, '-p', String(port), ...flags], env)
   t.teardown(async () => {
     gateway.child.kill('SIGTERM')
     await gateway.exited

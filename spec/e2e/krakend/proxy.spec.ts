@@ -1,5 +1,6 @@
 import t from 'tap'
 import { json, startBackends } from '../../helpers/http-backend.js'
+import { startDns } from '../../helpers/dns-server.js'
 import { runGateway } from '../../helpers/run-cli.js'
 
 t.test('static data, per strategy', async (t) => {
@@ -130,4 +131,21 @@ t.test('hosts are balanced round robin; headers and query strings only when list
   t.same([first.host, second.host].sort(), ['a', 'b'])
   t.same(first, { host: first.host, url: '/items?page=2', auth: 'Bearer t', other: null })
   t.same(await (await fetch(`${base}/closed?page=2`, { headers })).json(), { host: 'a', url: '/items', auth: null, other: null })
+})
+
+t.test('sd: "dns" resolves DNS SRV names into the hosts to balance', async (t) => {
+  const [one, two] = await startBackends(t, json({ host: 'one' }), json({ host: 'two' }))
+  const port = (url: string) => Number(new URL(url).port)
+  const dns = await startDns(t, () => [
+    { priority: 1, weight: 1, port: port(one!.url) },
+    { priority: 1, weight: 1, port: port(two!.url) },
+  ])
+  const { base } = await runGateway(
+    t,
+    { endpoints: [{ endpoint: '/srv', backend: [{ host: ['_api._tcp.users.test'], sd: 'dns', url_pattern: '/' }] }] },
+    { env: { RXGATE_DNS_SERVERS: dns.server } },
+  )
+  const hosts = []
+  for (let i = 0; i < 4; i++) hosts.push(((await (await fetch(`${base}/srv`)).json()) as { host: string }).host)
+  t.same(hosts.sort(), ['one', 'one', 'two', 'two'])
 })
