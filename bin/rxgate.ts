@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
   const { config, warnings } = await loadConfig(values.config)
   if (command === 'check') {
     for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
-    return print(`${values.config}: the configuration is valid (${config.endpoints.length} endpoints)\n`, 0)
+    return print(`${values.config}: the configuration is valid (${plural(config.endpoints.length, 'endpoint')})\n`, 0)
   }
 
   const port = values.port === undefined ? config.port : Number(values.port)
@@ -71,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
   })
   await gateway.close()
   return 0
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
 function print(text: string, code: number): number {
