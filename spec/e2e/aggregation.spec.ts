@@ -1,24 +1,17 @@
 import { get } from 'node:http'
 import { pipe } from 'rxjs'
-import t, { type Test } from 'tap'
-import { backend, gateway, type Gateway } from '../../lib/index.js'
+import t from 'tap'
+import { backend, gateway } from '../../lib/index.js'
 import { fanOut, group, merge, pick, timeoutEach } from '../../operators/index.js'
 import { json, startBackends } from '../helpers/http-backend.js'
-
-async function serve(t: Test, gw: Gateway): Promise<string> {
-  const { port } = await gw.listen(0, '127.0.0.1')
-  t.teardown(() => gw.close())
-  return `http://127.0.0.1:${port}`
-}
-
-const quiet = { logger: { level: 'silent' } }
+import { quiet, serveGateway } from '../helpers/serve-gateway.js'
 
 t.test('calls the backends in parallel: the answer takes as long as the slowest, not the sum', async (t) => {
   const [a, b, c] = await startBackends(t, json({ a: 1 }, 300), json({ b: 2 }, 300), json({ c: 3 }, 300))
   const gw = gateway(quiet).get('/all', (req$) =>
     req$.pipe(fanOut([backend(`${a!.url}/a`), backend(`${b!.url}/b`), backend(`${c!.url}/c`)]), merge()),
   )
-  const base = await serve(t, gw)
+  const base = await serveGateway(t, gw)
   const started = performance.now()
   const res = await fetch(`${base}/all`)
   const elapsed = performance.now() - started
@@ -38,7 +31,7 @@ t.test('a backend past its deadline: partial answer, completion false, its reque
       merge(),
     ),
   )
-  const base = await serve(t, gw)
+  const base = await serveGateway(t, gw)
   const started = performance.now()
   const res = await fetch(`${base}/page/7`)
   t.equal(res.status, 200)
@@ -68,7 +61,7 @@ t.test('broken backends give a partial answer, never a crash', async (t) => {
     .get('/broken', (req$) =>
       req$.pipe(fanOut([garbage, failing, reset].map((b) => backend(`${b!.url}/x`))), merge()),
     )
-  const base = await serve(t, gw)
+  const base = await serveGateway(t, gw)
 
   const mixed = await fetch(`${base}/mixed`)
   t.equal(mixed.status, 200)
@@ -91,7 +84,7 @@ t.test('a client that disconnects cancels the backend requests', async (t) => {
     (req$) => req$.pipe(fanOut([backend(`${one!.url}/a`), backend(`${two!.url}/b`)]), merge()),
     { timeout: '10s' },
   )
-  const base = await serve(t, gw)
+  const base = await serveGateway(t, gw)
   const client = new AbortController()
   const answer = fetch(`${base}/wait`, { signal: client.signal }).catch((error: Error) => error)
   while (one!.seen.length === 0 || two!.seen.length === 0) await new Promise((r) => setTimeout(r, 10))
@@ -124,7 +117,7 @@ t.test('a 50 MB backend body through pick gives the right small answer', async (
     (req$) => req$.pipe(fanOut([backend(`${big!.url}/big`, { allow: ['summary'] })]), merge()),
     { timeout: '60s' },
   )
-  const base = await serve(t, gw)
+  const base = await serveGateway(t, gw)
   const res = await fetch(`${base}/summary`)
   t.equal(res.status, 200)
   t.equal(res.headers.get('x-rxgate-completed'), 'true')
@@ -136,7 +129,7 @@ t.test('URL params cannot change the backend path or query', async (t) => {
   const gw = gateway(quiet).get('/users/{id}', (req$) =>
     req$.pipe(fanOut([backend(`${echo!.url}/users/{id}?v=1`)]), merge()),
   )
-  const base = await serve(t, gw)
+  const base = await serveGateway(t, gw)
   const cases: [string, string][] = [
     ['..%2F..%2Fadmin', '/users/..%2F..%2Fadmin?v=1'],
     ['a%2Fb', '/users/a%2Fb?v=1'],

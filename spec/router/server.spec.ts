@@ -1,23 +1,14 @@
 import { request } from 'node:http'
-import { Writable } from 'node:stream'
-import { pino } from 'pino'
 import { NEVER, delay, finalize, map, mergeMap, of, throwError, timer } from 'rxjs'
-import t, { type Test } from 'tap'
-import { gateway, type Gateway } from '../../lib/gateway.js'
-
-async function serve(t: Test, gw: Gateway): Promise<string> {
-  const { port } = await gw.listen(0, '127.0.0.1')
-  t.teardown(() => gw.close())
-  return `http://127.0.0.1:${port}`
-}
-
-const quiet = { logger: { level: 'silent' } }
+import t from 'tap'
+import { gateway } from '../../lib/gateway.js'
+import { quiet, recordingLogger, serveGateway } from '../helpers/serve-gateway.js'
 
 t.test('health, 404, 405 and plain answers', async (t) => {
   const gw = gateway(quiet)
     .get('/hello/{name}', map((req) => ({ hello: req.params.name, q: req.query.get('q') })))
     .delete('/hello/{name}', map(() => ({})))
-  const base = await serve(t, gw)
+  const base = await serveGateway(t, gw)
 
   const health = await fetch(`${base}/__health`)
   t.equal(health.status, 200)
@@ -44,14 +35,14 @@ t.test('health, 404, 405 and plain answers', async (t) => {
 })
 
 t.test('a custom health path', async (t) => {
-  const base = await serve(t, gateway({ ...quiet, healthPath: '/healthz' }))
+  const base = await serveGateway(t, gateway({ ...quiet, healthPath: '/healthz' }))
   t.equal((await fetch(`${base}/healthz`)).status, 200)
   t.equal((await fetch(`${base}/__health`)).status, 404)
 })
 
 t.test('request bodies are read up to a limit', async (t) => {
   const gw = gateway(quiet).post('/echo', map((req) => ({ size: req.body?.length ?? 0 })), { maxBodyBytes: 1000 })
-  const base = await serve(t, gw)
+  const base = await serveGateway(t, gw)
   const small = await fetch(`${base}/echo`, { method: 'POST', body: 'x'.repeat(999) })
   t.same(await small.json(), { size: 999 })
   const large = await fetch(`${base}/echo`, { method: 'POST', body: 'x'.repeat(1001) })
@@ -67,7 +58,7 @@ t.test('a failing, silent or hanging pipeline gets a clear error answer', async 
     .get('/broken', () => {
       throw new Error('not even an observable')
     })
-  const base = await serve(t, gw)
+  const base = await serveGateway(t, gw)
   const throws = await fetch(`${base}/throws`)
   t.equal(throws.status, 500)
   t.match(await throws.json(), { error: { code: 'RXGATE_ERR_PIPELINE' } })
@@ -88,7 +79,7 @@ t.test('a client that leaves cancels its pipeline', async (t) => {
   const gw = gateway(quiet).get('/slow', mergeMap(() => timer(5000).pipe(map(() => ({})), finalize(() => (cancelled = true)))), {
     timeout: '10s',
   })
-  const base = await serve(t, gw)
+  const base = await serveGateway(t, gw)
   const client = new AbortController()
   const answer = fetch(`${base}/slow`, { signal: client.signal }).catch((error: Error) => error)
   await new Promise((resolve) => setTimeout(resolve, 100))
@@ -124,15 +115,9 @@ t.test('close() cuts requests still running after the grace period', async (t) =
 })
 
 t.test('one access-log line per request', async (t) => {
-  const lines: Record<string, unknown>[] = []
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()))
-      done()
-    },
-  })
-  const gw = gateway({ logger: pino(sink) }).get('/a', map(() => ({})))
-  const base = await serve(t, gw)
+  const { logger, lines } = recordingLogger()
+  const gw = gateway({ logger }).get('/a', map(() => ({})))
+  const base = await serveGateway(t, gw)
   await (await fetch(`${base}/a?x=1`)).text()
   await (await fetch(`${base}/b`)).text()
   const access = lines.filter((line) => line.msg === 'request')
@@ -145,7 +130,7 @@ t.test('one access-log line per request', async (t) => {
 
 t.test('router options: trailing slashes, extra slashes, OPTIONS, 405 or 404, no health', async (t) => {
   const ok = map(() => ({ ok: true }))
-  const defaults = await serve(t, gateway(quiet).get('/a', ok).post('/a', ok).get('/b/', ok))
+  const defaults = await serveGateway(t, gateway(quiet).get('/a', ok).post('/a', ok).get('/b/', ok))
   const redirect = await fetch(`${defaults}/a/?x=1`, { redirect: 'manual' })
   t.equal(redirect.status, 301)
   t.equal(redirect.headers.get('location'), '/a?x=1')
@@ -155,7 +140,7 @@ t.test('router options: trailing slashes, extra slashes, OPTIONS, 405 or 404, no
   t.equal((await fetch(`${defaults}//a`)).status, 404, 'extra slashes are not removed by default')
   t.equal((await fetch(`${defaults}/a`, { method: 'OPTIONS' })).status, 405, 'no automatic OPTIONS by default')
 
-  const tuned = await serve(
+  const tuned = await serveGateway(
     t,
     gateway({ ...quiet, redirectTrailingSlash: false, removeExtraSlash: true, autoOptions: true, methodNotAllowed: false, healthPath: false })
       .get('/a', ok)
@@ -171,14 +156,8 @@ t.test('router options: trailing slashes, extra slashes, OPTIONS, 405 or 404, no
 })
 
 t.test('access log skips the listed paths', async (t) => {
-  const lines: Record<string, unknown>[] = []
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()))
-      done()
-    },
-  })
-  const base = await serve(t, gateway({ logger: pino(sink), accessLogSkip: ['/__health'] }).get('/a', map(() => ({}))))
+  const { logger, lines } = recordingLogger()
+  const base = await serveGateway(t, gateway({ logger, accessLogSkip: ['/__health'] }).get('/a', map(() => ({}))))
   await (await fetch(`${base}/__health`)).text()
   await (await fetch(`${base}/a`)).text()
   t.same(lines.filter((line) => line.msg === 'request').map((line) => line.path), ['/a'])
