@@ -8,11 +8,13 @@ import { RxgateError } from '../lib/errors.js'
 import { createLogger } from '../lib/logger.js'
 import { compileGateway } from '../lib/pipeline/compile.js'
 import { VERSION } from '../lib/version.js'
+import { isWorker, leaveCluster, superviseWorkers } from '../lib/workers.js'
 
 const HELP = `rxgate ${VERSION}: an API gateway whose endpoints are RxJS pipelines
 
 Usage:
-  rxgate run -c FILE [-p PORT] [-l LEVEL] [-d]   run the gateway a configuration file describes
+  rxgate run -c FILE [-p PORT] [-l LEVEL] [-d] [-w N]
+                                                 run the gateway a configuration file describes
   rxgate check -c FILE                           validate a configuration file; print every error
   rxgate version                                 print the version
   rxgate help                                    print this help
@@ -22,6 +24,7 @@ Options:
   -p, --port PORT     listen on PORT instead of the file's "port"
   -l, --log-level L   fatal, error, warn, info (default), debug, trace or silent
   -d, --debug         enable the /__debug/ endpoint
+  -w, --workers N     serve from N processes sharing the port (node:cluster), e.g. one per core
 
 Examples:
   rxgate check -c gateway.json
@@ -36,6 +39,7 @@ const OPTIONS = {
   port: { type: 'string', short: 'p' },
   'log-level': { type: 'string', short: 'l' },
   debug: { type: 'boolean', short: 'd' },
+  workers: { type: 'string', short: 'w' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -55,8 +59,12 @@ async function main(argv: string[]): Promise<number> {
 
   const port = values.port === undefined ? config.port : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number, not "${values.port}"`)
+  const workers = values.workers === undefined ? 1 : Number(values.workers)
+  if (!Number.isInteger(workers) || workers < 1) return fail(`--workers must be a whole number of at least 1, not "${values.workers}"`)
   const logger = createLogger({ level: values['log-level'] ?? 'info' })
-  for (const warning of warnings) logger.warn(warning)
+  // The supervisor checked the file already; its workers need not say the same again.
+  if (!isWorker) for (const warning of warnings) logger.warn(warning)
+  if (workers > 1 && !isWorker) return superviseWorkers(workers, logger)
   const gateway = compileGateway(config, { logger, debug: values.debug ?? false })
   try {
     await gateway.listen(port, config.listen_ip)
@@ -66,8 +74,10 @@ async function main(argv: string[]): Promise<number> {
     if (code === 'EACCES') return fail(`no permission to listen on port ${port}: use a port above 1023`)
     throw error
   }
+  // `on`, not `once`: a second signal (a supervisor's SIGTERM after the terminal's SIGINT) must
+  // not kill the process in the middle of its graceful close.
   await new Promise<void>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve())
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => resolve())
   })
   await gateway.close()
   return 0
@@ -87,13 +97,15 @@ function fail(message: string): number {
   return 1
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    // A configuration error already says what is wrong, and where: no stack trace.
-    if (error instanceof RxgateError) process.stderr.write(`rxgate: ${error.message}\n`)
-    else if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`rxgate: ${(error as Error).message}\n\n${HELP}`)
-    else process.stderr.write(`rxgate: ${(error as Error).stack ?? String(error)}\n`)
-    process.exitCode = 1
-  },
-)
+main(process.argv.slice(2))
+  .then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      // A configuration error already says what is wrong, and where: no stack trace.
+      if (error instanceof RxgateError) process.stderr.write(`rxgate: ${error.message}\n`)
+      else if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`rxgate: ${(error as Error).message}\n\n${HELP}`)
+      else process.stderr.write(`rxgate: ${(error as Error).stack ?? String(error)}\n`)
+      process.exitCode = 1
+    },
+  )
+  .finally(leaveCluster)
