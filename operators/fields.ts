@@ -35,16 +35,42 @@ type Branch = Map<string, Branch | true>
  * elements that are not objects or arrays have no fields to select and are dropped.
  */
 export function pickFields(value: unknown, tree: FieldTree): unknown {
-  if (Array.isArray(value)) return value.filter(isObjectOrArray).map((item) => pickFields(item, tree))
-  if (!isObject(value)) return value
-  const out: Record<string, unknown> = {}
-  for (const [key, sub] of tree) {
-    if (!Object.hasOwn(value, key)) continue
-    const field = value[key]
-    if (sub === true) setField(out, key, field)
-    else if (isObjectOrArray(field)) setField(out, key, pickFields(field, sub))
+  return picker(tree)(value)
+}
+
+type Pick = (value: unknown) => unknown
+const pickers = new WeakMap<FieldTree, Pick>()
+
+/**
+ * The tree turned into closures once, and kept: a list to walk instead of a Map, and the one key
+ * that needs care (`__proto__`) found at compile time rather than checked on every field.
+ */
+function picker(tree: FieldTree): Pick {
+  let pick = pickers.get(tree)
+  if (pick) return pick
+  const fields = [...tree].map(([key, sub]) => ({
+    key,
+    sub: sub === true ? undefined : picker(sub),
+    set: key === '__proto__' ? setField : plainSet,
+  }))
+  pick = (value) => {
+    if (Array.isArray(value)) return value.filter(isObjectOrArray).map(pick!)
+    if (!isObject(value)) return value
+    const out: Record<string, unknown> = {}
+    for (const field of fields) {
+      if (!Object.hasOwn(value, field.key)) continue
+      const found = value[field.key]
+      if (field.sub === undefined) field.set(out, field.key, found)
+      else if (isObjectOrArray(found)) field.set(out, field.key, field.sub(found))
+    }
+    return out
   }
-  return out
+  pickers.set(tree, pick)
+  return pick
+}
+
+function plainSet(target: Record<string, unknown>, key: string, value: unknown): void {
+  target[key] = value
 }
 
 /** Removes the fields the tree selects, keeping everything else. Non-objects are returned as they are. */

@@ -1,4 +1,5 @@
-import { fieldTree, omitFields, pickFields, type FieldTree } from '../../operators/fields.js'
+import { fieldTree, type FieldTree } from '../../operators/fields.js'
+import { compileTrim } from './trim.js'
 import type { BodyDecoder, DecoderFactory } from './decoder.js'
 import { tokenPipeline, type TokenPipeline } from './json-tokens.js'
 
@@ -42,19 +43,12 @@ export function jsonDecoder(options: JsonDecoderOptions = {}): DecoderFactory<un
   const threshold = options.threshold ?? JSON_STREAM_THRESHOLD
   const allow = options.allow?.length ? fieldTree(options.allow) : undefined
   const deny = options.deny?.length ? fieldTree(options.deny) : undefined
-  const parsed = (value: unknown) => trim(value, allow, deny)
+  const parsed = compileTrim(options.allow, options.deny) ?? ((value: unknown) => value)
   // The pruned stream is already exact; picking again (cheap: what is left is small) restores the
   // tree's key order, which `pickFields` gives on the parsed path. An omit-only stream is left as is.
   const streamed = allow ? parsed : (value: unknown) => value
   return (length) =>
     new HybridDecoder(threshold, length !== undefined && length > threshold, parsed, streamed, allow, deny)
-}
-
-function trim(value: unknown, allow: FieldTree | undefined, deny: FieldTree | undefined): unknown {
-  let out = value
-  if (allow) out = pickFields(out, allow)
-  if (deny) out = omitFields(out, deny)
-  return out
 }
 
 class HybridDecoder implements BodyDecoder<unknown> {
