@@ -20,23 +20,32 @@ export interface Backends {
   stop(): Promise<void>
 }
 
-export async function startBackends(): Promise<Backends> {
+/**
+ * Extra static files, each served at a URL path on the first service's port (`users`):
+ * `{ '/big.json': '/tmp/.../big.json' }`. Files must be readable by all (nginx's workers).
+ */
+export interface BackendOptions {
+  readonly files?: Readonly<Record<string, string>>
+}
+
+export async function startBackends(options: BackendOptions = {}): Promise<Backends> {
+  const files = options.files ?? {}
   const choice = process.env.BENCH_BACKENDS ?? (has('nginx') ? 'nginx' : 'node')
-  if (choice === 'nginx') return startNginx()
+  if (choice === 'nginx') return startNginx(files)
   if (choice !== 'node') throw new Error(`BENCH_BACKENDS must be nginx or node, not "${choice}"`)
   if (process.env.BENCH_BACKENDS === undefined) {
     console.warn('warning: nginx is not installed, so the backends are a Node process (perf/backend-server.ts), which takes more CPU ' +
       'from the contenders on this machine; `apt-get install -y nginx` for the cheaper backend')
   }
-  return startNode()
+  return startNode(files)
 }
 
-async function startNode(): Promise<Backends> {
-  const { process: server, ready: ports } = await startScript<Record<ServiceName, number>>('./backend-server.js', {})
+async function startNode(files: Readonly<Record<string, string>>): Promise<Backends> {
+  const { process: server, ready: ports } = await startScript<Record<ServiceName, number>>('./backend-server.js', { BENCH_FILES: JSON.stringify(files) })
   return { server: 'node (perf/backend-server.ts)', urls: urlsOf(ports), stop: () => server.stop() }
 }
 
-async function startNginx(): Promise<Backends> {
+async function startNginx(files: Readonly<Record<string, string>>): Promise<Backends> {
   const dir = mkdtempSync(join(tmpdir(), 'rxgate-bench-nginx-'))
   // nginx's workers run as nobody: they must be able to read the fixtures.
   chmodSync(dir, 0o755)
@@ -47,7 +56,7 @@ async function startNginx(): Promise<Backends> {
   }
   mkdirSync(join(dir, 'tmp'))
   const conf = join(dir, 'nginx.conf')
-  writeFileSync(conf, nginxConf(dir, ports))
+  writeFileSync(conf, nginxConf(dir, ports, files))
   let nginx: Started | undefined
   const remove = () => rmSync(dir, { recursive: true, force: true })
   const forget = atStop(remove)
@@ -68,12 +77,13 @@ async function startNginx(): Promise<Backends> {
   return { server: nginxVersion(), urls: urlsOf(ports), stop: cleanup }
 }
 
-function nginxConf(dir: string, ports: Record<ServiceName, number>): string {
+function nginxConf(dir: string, ports: Record<ServiceName, number>, files: Readonly<Record<string, string>>): string {
+  const extra = Object.entries(files).map(([path, file]) => `    location = ${path} { alias ${file}; }\n`).join('')
   // One server per service: each answers any path with its file (the id does not matter here).
   const servers = SERVICES.map(
-    (name) => `  server {
+    (name, i) => `  server {
     listen 127.0.0.1:${ports[name]};
-    location / { root ${dir}; try_files /${name}.json =404; }
+${i === 0 ? extra : ''}    location / { root ${dir}; try_files /${name}.json =404; }
   }`,
   ).join('\n')
   return `worker_processes 1;
@@ -104,7 +114,7 @@ function urlsOf(ports: Record<ServiceName, number>): Record<ServiceName, string>
   return Object.fromEntries(SERVICES.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>
 }
 
-function has(command: string): boolean {
+export function has(command: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' })
     return true
@@ -120,7 +130,7 @@ function nginxVersion(): string {
 }
 
 /** A port free right now (nginx needs fixed ports; the Node contenders take port 0 instead). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer()
     probe.once('error', reject)
@@ -132,10 +142,10 @@ function freePort(): Promise<number> {
   })
 }
 
-async function waitForHttp(url: string, server: Started, log: () => string): Promise<void> {
+export async function waitForHttp(url: string, server: Started, log: () => string, name = 'nginx'): Promise<void> {
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
-    if (server.child.exitCode !== null) throw new Error(`nginx exited (code ${server.child.exitCode}): ${log()}`)
+    if (server.child.exitCode !== null) throw new Error(`${name} exited (code ${server.child.exitCode}): ${log()}`)
     try {
       const res = await fetch(url)
       await res.arrayBuffer()
@@ -145,7 +155,7 @@ async function waitForHttp(url: string, server: Started, log: () => string): Pro
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  throw new Error(`nginx did not answer on ${url} within 10 s: ${log()}`)
+  throw new Error(`${name} did not answer on ${url} within 10 s: ${log()}`)
 }
 
 function readLog(dir: string): string {

@@ -1,10 +1,8 @@
 /**
  * The figures as people read them: the machine, the settings, a table of medians and the ratio,
- * printed to stdout and, after a full run, written to perf/RESULTS.md.
+ * printed to stdout and, after a full run, written to perf/RESULTS.md (by results.ts).
  */
-import { writeFileSync } from 'node:fs'
 import { cpus, release, totalmem } from 'node:os'
-import { fileURLToPath } from 'node:url'
 import { fixtures } from './fixtures.js'
 import type { WrkResult } from './wrk.js'
 
@@ -80,18 +78,10 @@ export function errorsSeen(report: Report): string[] {
   )
 }
 
-/** Writes perf/RESULTS.md (the source file, not the compiled copy). */
-export function writeResults(report: Report): string {
-  const path = fileURLToPath(new URL('../../perf/RESULTS.md', import.meta.url))
+/** The aggregation's section of perf/RESULTS.md (results.ts writes the file). */
+export function aggregationSection(report: Report): string {
   const errors = errorsSeen(report)
-  writeFileSync(
-    path,
-    `# Benchmark results
-
-Written by \`perf/run.ts\` at the end of its latest full run (${report.rounds} rounds of ${report.seconds} s or more);
-shorter runs print their figures without touching this file. Do not edit the figures by hand.
-
-## Aggregation of three backends: rxgate against a hand-written aggregator
+  return `## Aggregation of three backends: rxgate against a hand-written aggregator
 
 \`GET /frontpage/1\`: three backends called in parallel (a user object, a cart, a root array of
 posts), each trimmed to a few fields, the cart grouped, the posts wrapped, one merged JSON
@@ -112,9 +102,7 @@ ${errors.length > 0 ? `- errors during the run: ${errors.join('; ')}\n` : ''}
 ${table(report)}
 
 A ratio below 1 means rxgate serves fewer requests per second than the hand-written code.
-${report.profile ? profileSection(report.profile) : ''}`,
-  )
-  return path
+${report.profile ? profileSection(report.profile) : ''}`
 }
 
 function profileSection(profile: string): string {

@@ -1,0 +1,43 @@
+/**
+ * Contender for the big body: what most hand-written code does with a large JSON answer. node:http,
+ * one undici Pool to the `users` origin, the whole body buffered as text, JSON.parse, the one key
+ * kept, JSON.stringify. Started with BENCH_URLS; any GET path is asked of the backend as is.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Pool } from 'undici'
+import { exitWithParent, reportFailure, reportReady } from '../child.js'
+import type { ServiceName } from '../fixtures.js'
+
+const KEPT = process.env.BENCH_KEPT ?? 'total'
+
+try {
+  const urls = JSON.parse(process.env.BENCH_URLS ?? '') as Record<ServiceName, string>
+  // A 100 MB body takes seconds, not the aggregation's 800 ms.
+  const pool = new Pool(urls.users, { headersTimeout: 60_000, bodyTimeout: 60_000, keepAliveTimeout: 60_000 })
+  const server = createServer((req, res) => {
+    pool
+      .request({ method: 'GET', path: req.url ?? '/' })
+      .then(async ({ statusCode, body }) => {
+        const doc = JSON.parse(await body.text()) as Record<string, unknown>
+        if (statusCode !== 200) throw new Error(`backend answered ${statusCode}`)
+        const out = JSON.stringify({ [KEPT]: doc[KEPT] })
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) }).end(out)
+      })
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(502).end()
+      })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  exitWithParent(async () => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+    await pool.close()
+  })
+  reportReady((server.address() as AddressInfo).port)
+} catch (error) {
+  reportFailure(error)
+}

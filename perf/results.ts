@@ -1,0 +1,49 @@
+/**
+ * perf/RESULTS.md, one section per scenario between markers, so that a run of some scenarios
+ * (BENCH_SCENARIOS) replaces their sections and keeps the others' latest figures.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { SCENARIOS, type ScenarioName } from './settings.js'
+
+const HEADER = `# Benchmark results
+
+Written by \`perf/run.ts\` (\`npm run bench\`) at the end of its latest full run (5 rounds of 5 s or
+more); shorter runs print their figures without touching this file. Each scenario's section is
+replaced when that scenario runs (\`BENCH_SCENARIOS\`) and kept otherwise, so each one carries its
+own date and command. Do not edit the figures by hand.
+`
+
+const begin = (name: string) => `<!-- scenario:${name} -->`
+const end = (name: string) => `<!-- /scenario:${name} -->`
+
+/** The source file, not the compiled copy. */
+export function resultsPath(): string {
+  return fileURLToPath(new URL('../../perf/RESULTS.md', import.meta.url))
+}
+
+function existingSections(text: string): Map<string, string> {
+  const found = new Map<string, string>()
+  for (const name of SCENARIOS) {
+    const from = text.indexOf(begin(name))
+    const to = text.indexOf(end(name))
+    if (from !== -1 && to > from) found.set(name, text.slice(from + begin(name).length, to).trim())
+  }
+  // A file from before the markers: its aggregation section is everything from its first heading.
+  if (found.size === 0) {
+    const at = text.indexOf('\n## ')
+    if (at !== -1) found.set('aggregation', text.slice(at + 1).trim())
+  }
+  return found
+}
+
+export function writeSections(fresh: ReadonlyMap<ScenarioName, string>): string {
+  const path = resultsPath()
+  const kept = existsSync(path) ? existingSections(readFileSync(path, 'utf8')) : new Map<string, string>()
+  const parts = SCENARIOS.flatMap((name) => {
+    const body = fresh.get(name) ?? kept.get(name)
+    return body === undefined ? [] : [`${begin(name)}\n${body.trim()}\n${end(name)}`]
+  })
+  writeFileSync(path, `${HEADER}\n${parts.join('\n\n')}\n`)
+  return path
+}
