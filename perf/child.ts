@@ -1,3 +1,5 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 /**
  * The child side of processes.ts: a script the bench starts reports when it is ready,
  * and exits when the bench goes away or asks it to.
@@ -33,4 +35,21 @@ export function reportFailure(error: unknown): void {
   // Exit once the message is sent, or it may be lost.
   if (process.send) process.send({ error: message }, () => process.exit(1))
   else process.exit(1)
+}
+
+/**
+ * For a contender written on node:http: listen on a free loopback port, report it, and on exit
+ * close the server and then what `release` frees (its undici pools).
+ */
+export async function serveContender(server: Server, release: () => Promise<unknown>): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  exitWithParent(async () => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+    await release()
+  })
+  reportReady((server.address() as AddressInfo).port)
 }

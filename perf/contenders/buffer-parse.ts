@@ -4,9 +4,8 @@
  * kept, JSON.stringify. Started with BENCH_URLS; any GET path is asked of the backend as is.
  */
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Pool } from 'undici'
-import { exitWithParent, reportFailure, reportReady } from '../child.js'
+import { reportFailure, serveContender } from '../child.js'
 import type { ServiceName } from '../fixtures.js'
 
 const KEPT = process.env.BENCH_KEPT ?? 'total'
@@ -28,16 +27,7 @@ try {
         if (!res.headersSent) res.writeHead(502).end()
       })
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  exitWithParent(async () => {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-    await pool.close()
-  })
-  reportReady((server.address() as AddressInfo).port)
+  await serveContender(server, () => pool.close())
 } catch (error) {
   reportFailure(error)
 }

@@ -6,9 +6,8 @@
  * Started by the bench with BENCH_URLS (the services' base URLs, JSON); reports its port.
  */
 import { createServer, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Pool } from 'undici'
-import { exitWithParent, reportFailure, reportReady } from '../child.js'
+import { reportFailure, serveContender } from '../child.js'
 import type { ServiceName } from '../fixtures.js'
 
 type Json = Record<string, unknown>
@@ -87,16 +86,7 @@ try {
       if (!res.headersSent) res.writeHead(500).end()
     })
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  exitWithParent(async () => {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-    await Promise.all(Object.values(pools).map((pool) => pool.close()))
-  })
-  reportReady((server.address() as AddressInfo).port)
+  await serveContender(server, () => Promise.all(Object.values(pools).map((pool) => pool.close())))
 } catch (error) {
   reportFailure(error)
 }
