@@ -1,6 +1,20 @@
-/** rxgate's programmatic API: the gateway, backends, and the request and error types. */
+/** rxgate's programmatic API: the gateway, backends, KrakenD configurations, and the request and error types. */
 export { Gateway, gateway, type GatewayOptions, type RouteOptions } from './gateway.js'
-export { backend, httpCall, closeAll, type BackendOptions } from './backend/index.js'
+export {
+  backend,
+  httpCall,
+  closeAll,
+  discovered,
+  SrvHosts,
+  type BackendOptions,
+  type BackendEncoding,
+  type RawResponse,
+} from './backend/index.js'
+export { loadConfig, checkConfig } from './config/index.js'
+export type { GatewayConfig, EndpointConfig, BackendConfig } from './config/types.js'
+export { compileGateway, type CompileOptions } from './pipeline/compile.js'
+export { endpointPipeline } from './pipeline/endpoint-pipeline.js'
+export { renderFor, type RenderOptions } from './codec/render.js'
 export type { Pipeline } from './router/endpoint.js'
 export { jsonRender, errorReply, type Reply, type Render } from './router/reply.js'
 export type { GatewayRequest, Headers } from './request.js'

@@ -1,0 +1,28 @@
+import { map } from 'rxjs'
+import t from 'tap'
+import { checkConfig, compileGateway, createLogger } from '../../lib/index.js'
+import { json, startBackends } from '../helpers/http-backend.js'
+import { serveGateway } from '../helpers/serve-gateway.js'
+
+t.test('a KrakenD configuration compiled in code, mixed with a hand-written endpoint', async (t) => {
+  const [users] = await startBackends(t, json({ name: 'Ada', password: 'x' }))
+  const { config } = checkConfig({
+    version: 3,
+    endpoints: [{ endpoint: '/users/{id}', backend: [{ host: [users!.url], url_pattern: '/users/{id}', deny: ['password'] }] }],
+  })
+  const gw = compileGateway(config, { logger: createLogger({ level: 'silent' }) }).get(
+    '/hello',
+    map(() => ({ hello: 'world' })),
+  )
+  const base = await serveGateway(t, gw)
+  t.same(await (await fetch(`${base}/users/1`)).json(), { name: 'Ada' })
+  t.same(await (await fetch(`${base}/hello`)).json(), { hello: 'world' })
+  t.equal(users!.seen[0]?.url, '/users/1')
+})
+
+t.test('a configuration error names its path', async (t) => {
+  t.throws(() => checkConfig({ version: 3, endpoints: [{ endpoint: 'no-slash', backend: [] }] }), {
+    code: 'RXGATE_ERR_CONFIG_INVALID',
+    message: /\/endpoints\/0\/endpoint/,
+  })
+})
