@@ -4,6 +4,7 @@ import type { EndpointConfig, GatewayConfig } from '../config/types.js'
 import { renderFor } from '../codec/render.js'
 import { BUILTIN_METHODS, debug, echo } from '../router/builtins.js'
 import { endpointPipeline } from './endpoint-pipeline.js'
+import { sourceNames } from './source-names.js'
 
 export interface CompileOptions {
   readonly logger: Logger
@@ -51,9 +52,10 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
 
 function renderOptions(endpoint: EndpointConfig, config: GatewayConfig) {
   const calls = endpoint.backend.filter((backend) => !backend.proxy.shadow)
+  const names = sourceNames(calls)
   const errorDetails = new Map<string, string>()
   calls.forEach((backend, index) => {
-    if (backend.http.return_error_details) errorDetails.set(String(index), backend.http.return_error_details)
+    if (backend.http.return_error_details) errorDetails.set(names[index]!, backend.http.return_error_details)
   })
   return {
     ...(endpoint.cache_ttl === undefined ? {} : { cacheTtl: endpoint.cache_ttl }),

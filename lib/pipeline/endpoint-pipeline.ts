@@ -4,6 +4,7 @@ import type { EndpointConfig } from '../config/types.js'
 import type { Pipeline } from '../router/endpoint.js'
 import { backendSource } from './backend-source.js'
 import { sequenceParams } from './sequence-params.js'
+import { sourceNames } from './source-names.js'
 
 /**
  * An endpoint's pipeline, built once at start-up: shadow backends fired aside, the others called
@@ -16,13 +17,14 @@ export function endpointPipeline(config: EndpointConfig, dnsCacheTtl: number): P
   const shadows = config.backend.filter((backend) => backend.proxy.shadow)
   const context = { concurrentCalls: config.concurrent_calls, dnsCacheTtl }
   const sources = calls.map((backend) => backendSource(backend, context))
+  const names = sourceNames(calls)
   if (config.output_encoding === 'no-op') return sources[0]!
 
   const steps: Step[] = shadows.map((backend) => shadow(backendSource(backend, { ...context, concurrentCalls: 1 }), { timeout: config.timeout }))
   steps.push(
     config.proxy.sequential
-      ? sequence(sources, sequenceParams(calls.map((backend) => backend.url_pattern)), { timeout: config.timeout })
-      : pipe(fanOut(sources), timeoutEach(config.timeout)),
+      ? sequence(named(names, sources), sequenceParams(calls.map((backend) => backend.url_pattern)), { timeout: config.timeout })
+      : pipe(fanOut(named(names, sources)), timeoutEach(config.timeout)),
     merge(),
   )
   if (config.proxy.static) steps.push(staticData(config.proxy.static.strategy, { ...config.proxy.static.data }))
@@ -33,6 +35,10 @@ export function endpointPipeline(config: EndpointConfig, dnsCacheTtl: number): P
 /** A step of the pipeline; consecutive steps' types match by construction, which the e2e tests check. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Step = OperatorFunction<any, unknown>
+
+function named<T>(names: readonly string[], values: readonly T[]): Record<string, T> {
+  return Object.fromEntries(names.map((name, index) => [name, values[index]!]))
+}
 
 /** Applies an operator on plain values to a merged answer's data. */
 function onData(operator: OperatorFunction<unknown, unknown>): OperatorFunction<Merged, Merged> {
