@@ -6,12 +6,12 @@
 import type { Backends } from '../backends.js'
 import { REQUEST_PATH } from '../fixtures.js'
 import { startScript, type Started } from '../processes.js'
-import { formatSummary, profileFlags, summarize } from '../profile.js'
+import { profileUnderLoad } from '../profile-load.js'
 import { aggregationSection, errorsSeen, ratio, summary, type Report } from '../report.js'
-import { alternate, line } from '../rounds.js'
+import { alternate } from '../rounds.js'
 import { checkSameDocument } from '../same-document.js'
 import type { Scenario } from '../scenario.js'
-import { CONNECTIONS, THREADS, wrk, type WrkResult } from '../wrk.js'
+import { CONNECTIONS, THREADS, wrk } from '../wrk.js'
 
 const SLOW_RATIO = 0.8
 
@@ -24,24 +24,6 @@ interface Contender {
 async function startContender(name: string, script: string, backends: Backends, nodeArgs: string[] = []): Promise<Contender> {
   const { process: started, ready: port } = await startScript<number>(script, { BENCH_URLS: JSON.stringify(backends.urls) }, nodeArgs)
   return { name, process: started, url: `http://127.0.0.1:${port}${REQUEST_PATH}` }
-}
-
-/** A contender again, alone, under `node --cpu-prof` and the same load; its profile summed up. */
-async function profile(name: string, script: string, backends: Backends, seconds: number): Promise<string> {
-  const { dir, flags } = profileFlags()
-  const profiled = await startContender(name, script, backends, flags)
-  let result: WrkResult
-  try {
-    console.log(`\nprofiling ${name}: node --cpu-prof, wrk for ${seconds} s`)
-    result = await wrk(profiled.url, seconds)
-    console.log(`${line(name, result)}   (profiled)`)
-  } finally {
-    // The profile is written as the process exits.
-    await profiled.process.stop(10_000)
-  }
-  const text = `${name}, profiled at ${result.requestsPerSecond.toFixed(0)} req/s: ${formatSummary(summarize(dir, result.requests))}`
-  console.log(text)
-  return text
 }
 
 export const aggregation: Scenario = async (context) => {
@@ -76,8 +58,8 @@ export const aggregation: Scenario = async (context) => {
     await hand.process.stop()
     const span = Math.max(context.seconds, 10)
     const profiles = [
-      await profile(rxgate.name, './contenders/rxgate.js', backends, span),
-      await profile(hand.name, './contenders/hand-written.js', backends, span),
+      await profileUnderLoad(rxgate.name, (flags) => startContender(rxgate.name, './contenders/rxgate.js', backends, flags), span),
+      await profileUnderLoad(hand.name, (flags) => startContender(hand.name, './contenders/hand-written.js', backends, flags), span),
     ].join('\n\n')
     return aggregationSection({ ...report, profile: profiles })
   } finally {
