@@ -11,7 +11,7 @@ import { aggregationSection, errorsSeen, ratio, summary, type Report } from '../
 import { alternate } from '../rounds.js'
 import { checkSameDocument } from '../same-document.js'
 import type { Scenario } from '../scenario.js'
-import { CONNECTIONS, THREADS, wrk } from '../wrk.js'
+import { CONNECTIONS, THREADS } from '../wrk.js'
 
 const SLOW_RATIO = 0.8
 
