@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { pipeline, type Readable } from 'node:stream'
+import { pipeline } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import type { DecoderFactory } from '../codec/decoder.js'
 import { ErrorCodes, RxgateError } from '../errors.js'
-import type { BackendResponse } from './exchange.js'
-import { networkError } from './exchange.js'
+import { fromReadable, toReadable } from './body-stream.js'
+import { networkError, type BackendResponse, type BodySource } from './exchange.js'
 import { ERROR_BODY_BYTES } from './status.js'
 
 /**
@@ -40,7 +40,7 @@ export async function decodeBody<T>(
   const head = new Head(DECODE_HEAD_BYTES)
   let size = 0
   try {
-    await readChunks(decoded(response.body, coding), (chunk) => {
+    await readChunks(decoded(response, coding), (chunk) => {
       size += chunk.length
       if (size > maxBytes) throw tooLarge(url, maxBytes)
       head.add(chunk)
@@ -71,49 +71,50 @@ export async function decodeBody<T>(
 export async function bodyHead(response: BackendResponse, limit = ERROR_BODY_BYTES): Promise<Buffer> {
   const head = new Head(limit)
   const coding = contentCoding(response.headers)
-  const source = coding === undefined ? response.body : decoded(response.body, coding)
+  let ended = false
   try {
-    await readChunks(source, (chunk) => {
+    ended = await readChunks(coding === undefined ? response : decoded(response, coding), (chunk) => {
       head.add(chunk)
       return !head.full
     })
   } catch {
     // what arrived is all there is to show
   }
-  if (!source.readableEnded) response.abort()
+  if (!ended) response.abort()
   return head.bytes()
 }
 
 /**
- * Feeds a stream's chunks to `take` until the end; `take` stops early by returning `false` or
- * throwing. Plain listeners rather than `for await`: leaving a `for await` destroys the stream
- * before the caller can abort the exchange its own way (see `BackendResponse.abort`).
+ * Feeds a body's chunks to `take` until the end; `take` stops early by returning `false` or
+ * throwing. Resolves with whether the body was read to its end; whoever stopped early aborts.
  */
-function readChunks(stream: Readable, take: (chunk: Buffer) => boolean | void): Promise<void> {
+function readChunks(source: BodySource, take: (chunk: Buffer) => boolean | void): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const finish = (error?: unknown) => {
-      stream.off('data', onData)
-      stream.off('end', onEnd)
-      stream.off('error', finish)
-      stream.off('close', onClose)
-      if (error === undefined) resolve()
-      else reject(error)
-    }
-    const onData = (chunk: Buffer) => {
-      try {
-        if (take(chunk) === false) finish()
-      } catch (error) {
-        finish(error)
-      }
-    }
-    const onEnd = () => finish()
-    const onClose = () => {
-      if (!stream.readableEnded) finish(Object.assign(new Error('the body ended before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))
-    }
-    stream.on('data', onData)
-    stream.on('end', onEnd)
-    stream.on('error', finish)
-    stream.on('close', onClose)
+    let done = false
+    source.read({
+      data: (chunk) => {
+        if (done) return
+        try {
+          if (take(chunk) === false) {
+            done = true
+            resolve(false)
+          }
+        } catch (error) {
+          done = true
+          reject(error)
+        }
+      },
+      end: () => {
+        if (done) return
+        done = true
+        resolve(true)
+      },
+      error: (error) => {
+        if (done) return
+        done = true
+        reject(error)
+      },
+    })
   })
 }
 
@@ -135,12 +136,12 @@ function contentLength(headers: IncomingHttpHeaders): number | undefined {
   return Number(value)
 }
 
-/** The body with its content coding undone; errors of either stream surface on the returned one. */
-function decoded(body: Readable, coding: Coding): Readable {
-  if (coding === 'identity') return body
+/** The body with its content coding undone; errors of either side reach the reader. */
+function decoded(response: BackendResponse, coding: Coding): BodySource {
+  if (coding === 'identity') return response
   const inflate = coding === 'gzip' ? createGunzip() : coding === 'deflate' ? createInflate() : createBrotliDecompress()
-  pipeline(body, inflate, ignore)
-  return inflate
+  pipeline(toReadable(response, () => response.abort()), inflate, ignore)
+  return fromReadable(inflate)
 }
 
 /** zlib and brotli report corrupt data with these codes; anything else on the way is the network. */

@@ -1,6 +1,4 @@
-import { EventEmitter } from 'node:events'
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Readable } from 'node:stream'
 import { ErrorCodes, RxgateError } from '../errors.js'
 
 /** One HTTP request to a backend, as the transports take it. */
@@ -15,34 +13,60 @@ export interface BackendRequest {
   readonly body?: Buffer | undefined
 }
 
+/** Where a body goes, chunk by chunk, as it arrives. */
+export interface BodySink {
+  /** The next chunk. Returning `false` pauses the sender until its source's `resume()`. */
+  data(chunk: Buffer): boolean | void
+  /** The body is complete. */
+  end(): void
+  /** The body broke off (the connection dropped, the stream was reset). */
+  error(error: unknown): void
+}
+
+/** A body that pushes its chunks to one sink: no stream in between unless one is asked for. */
+export interface BodySource {
+  /** Hands the body to `sink`, chunks that arrived before this call first. Called once. */
+  read(sink: BodySink): void
+  /** Resumes a body that the sink paused by returning `false`. */
+  resume(): void
+}
+
 /** A backend's answer: the head at once, the body as it arrives. */
-export interface BackendResponse {
+export interface BackendResponse extends BodySource {
   readonly status: number
   readonly headers: IncomingHttpHeaders
-  readonly body: Readable
   /** Throws the body away, keeping the connection reusable when that is cheap (a redirect's short body). */
   discard(): void
   /**
    * Ends the exchange now, whatever remains of the body: the HTTP/1.1 connection is closed, the
-   * HTTP/2 stream reset, so the backend stops sending. Safe to call more than once.
+   * HTTP/2 stream reset, so the backend stops sending. A sink still reading may hear of it as an
+   * error. Safe to call more than once.
    */
   abort(): void
 }
 
 /**
- * A call's cancellation, in the shape undici accepts for `signal` (an EventEmitter with `aborted`
- * and `reason`). Made for every backend call, where an AbortController, an EventTarget, costs
- * several times more to create and to listen to.
+ * A call's cancellation. Made for every backend call, so it is the least that works: one
+ * listener at a time, set by the exchange in flight (a redirect's next exchange replaces it),
+ * where an AbortController, an EventTarget, costs several times more to create and to listen to.
  */
-export class Cancellation extends EventEmitter {
+export class Cancellation {
   aborted = false
   reason: unknown = undefined
+  private listener: ((reason: unknown) => void) | undefined
+
+  /** What to do on abort, in place of the previous listener. */
+  onAbort(listener: (reason: unknown) => void): void {
+    this.listener = listener
+  }
 
   abort(reason: unknown = new Error('rxgate: backend request cancelled')): void {
     if (this.aborted) return
     this.aborted = true
     this.reason = reason
-    this.emit('abort')
+    const listener = this.listener
+    this.listener = undefined
+    listener?.(reason)
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ClientRequest, IncomingMessage } from 'node:http'
 import http2wrapper from 'http2-wrapper'
+import { fromReadable } from './body-stream.js'
 import type { BackendResponse, Exchange } from './exchange.js'
 import type { BackendTls } from './options.js'
 import { h2cSession, http2Agent, httpsFallbackAgent } from './pools.js'
@@ -17,10 +18,10 @@ export function http2Exchange(mode: true | 'auto', tls?: BackendTls): Exchange {
       const url = request.origin + request.path
       let sent: ClientRequest | undefined
       let received: IncomingMessage | undefined
-      signal.once('abort', () => {
+      signal.onAbort((reason) => {
         if (received) cancel(received)
         else sent?.destroy()
-        reject(signal.reason)
+        reject(reason)
       })
       const send = (req: ClientRequest) => {
         sent = req
@@ -37,7 +38,7 @@ export function http2Exchange(mode: true | 'auto', tls?: BackendTls): Exchange {
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
-            body: res,
+            ...fromReadable(res),
             discard: () => cancel(res),
             abort: () => cancel(res),
           })

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
+import { toReadable } from './body-stream.js'
 import type { BackendResponse } from './exchange.js'
 
 /**
@@ -21,34 +22,13 @@ export interface RawResponse {
 }
 
 /**
- * Hands a response over as a {@link RawResponse}. The body is relayed through a stream of its own,
- * with backpressure, so that `destroy()` means the same on both transports: a plain destroy of
- * http2-wrapper's response closes the stream without an error code, which a backend still sending
- * does not notice; `BackendResponse.abort` resets it properly.
+ * Hands a response over as a {@link RawResponse}: its body as a stream with backpressure, whose
+ * `destroy()` aborts the exchange the same way on both transports (a plain destroy of
+ * http2-wrapper's response would close the stream without an error code, which a backend still
+ * sending does not notice).
  */
 export function rawResponse(response: BackendResponse): RawResponse {
-  const source = response.body
-  let ended = false
-  const body = new Readable({
-    read() {
-      source.resume()
-    },
-    destroy(error, callback) {
-      source.off('data', onData)
-      if (!ended) response.abort()
-      callback(error)
-    },
-  })
-  const onData = (chunk: Buffer) => {
-    if (!body.push(chunk)) source.pause()
-  }
-  source.on('data', onData)
-  source.once('end', () => {
-    ended = true
-    body.push(null)
-  })
-  source.once('error', (error) => body.destroy(error))
-  return { status: response.status, headers: response.headers, body }
+  return { status: response.status, headers: response.headers, body: toReadable(response, () => response.abort()) }
 }
 
 /** Whether a value is a {@link RawResponse} (or a plain copy of one, as `merge()` makes of a lone source). */
