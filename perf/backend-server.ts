@@ -1,7 +1,8 @@
 /**
- * The backends as a small Node process, when nginx is not installed: one loopback server per
- * service, each answering any request with its fixture body (precomputed bytes, Content-Length
- * set, so both contenders read a known-length body). Reports `{ users: port, ... }` once ready.
+ * The backends as a small Node process, when nginx is missing and the bench cannot install it (or
+ * BENCH_BACKENDS=node): one loopback server per service, each answering any request with its
+ * fixture body (precomputed bytes, Content-Length set, so both contenders read a known-length
+ * body). Reports `{ users: port, ... }` once ready.
  */
 import { createReadStream, statSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'

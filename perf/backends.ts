@@ -1,14 +1,15 @@
 /**
  * The three backend services, served by a process of their own so that they do not share the
- * contenders' event loop: nginx serving the fixture files when it is installed (the cheapest
- * backend, leaving the most CPU to the contenders), otherwise the small Node server in
- * backend-server.ts, with a warning. BENCH_BACKENDS=nginx|node forces one.
+ * contenders' event loop: nginx serving the fixture files (the cheapest backend, leaving the most
+ * CPU to the contenders), installed with apt-get when missing and running as root; otherwise the
+ * small Node server in backend-server.ts, with a warning. BENCH_BACKENDS=nginx|node forces one.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { aptInstall, canInstall } from './apt.js'
 import { fixtures, SERVICES, type ServiceName } from './fixtures.js'
 import { atStop, start, startScript, type Started } from './processes.js'
 
@@ -30,14 +31,33 @@ export interface BackendOptions {
 
 export async function startBackends(options: BackendOptions = {}): Promise<Backends> {
   const files = options.files ?? {}
-  const choice = process.env.BENCH_BACKENDS ?? (has('nginx') ? 'nginx' : 'node')
-  if (choice === 'nginx') return startNginx(files)
-  if (choice !== 'node') throw new Error(`BENCH_BACKENDS must be nginx or node, not "${choice}"`)
-  if (process.env.BENCH_BACKENDS === undefined) {
-    console.warn('warning: nginx is not installed, so the backends are a Node process (perf/backend-server.ts), which takes more CPU ' +
-      'from the contenders on this machine; `apt-get install -y nginx` for the cheaper backend')
-  }
+  const forced = process.env.BENCH_BACKENDS
+  if (forced !== undefined && forced !== 'nginx' && forced !== 'node') throw new Error(`BENCH_BACKENDS must be nginx or node, not "${forced}"`)
+  if (forced === 'node') return startNode(files)
+  const missing = ensureNginx()
+  if (missing === undefined) return startNginx(files)
+  if (forced === 'nginx') throw new Error(`BENCH_BACKENDS=nginx, but ${missing}: \`apt-get install -y nginx\` as root, then run the bench again`)
+  console.warn(`warning: ${missing}, so the backends are a Node process (perf/backend-server.ts), which takes more CPU ` +
+    'from the contenders on this machine; install nginx (`apt-get install -y nginx`) for the cheaper backend')
   return startNode(files)
+}
+
+// Once per run: big-body starts backends of its own, and must not run apt-get again.
+let nginxChecked: { readonly missing: string | undefined } | undefined
+
+/** Why nginx cannot serve the backends, or undefined once it is there, installed if need be. */
+function ensureNginx(): string | undefined {
+  nginxChecked ??= { missing: installNginx() }
+  return nginxChecked.missing
+}
+
+function installNginx(): string | undefined {
+  if (has('nginx')) return undefined
+  if (!canInstall()) return 'nginx is not installed, and the bench is not running as root to install it'
+  console.log("nginx is not installed: installing Debian's package")
+  if (!aptInstall('nginx')) return 'nginx is not installed, and apt-get could not install it'
+  if (!has('nginx')) return 'apt-get installed nginx but `nginx` is not on the PATH'
+  return undefined
 }
 
 async function startNode(files: Readonly<Record<string, string>>): Promise<Backends> {

@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: every scenario in one run, each in the order of settings.ts. Backends, each
  * contender and wrk run in processes of their own; within a scenario the rounds alternate between
- * contenders so that machine drift falls on all alike.
+ * contenders so that machine drift falls on all alike. wrk and nginx (the backends) are installed
+ * with apt-get when missing and the bench runs as root; without nginx the backends are a Node
+ * process, with a warning.
  *
  * BENCH_SCENARIOS=proxy,aggregation,fan-out,big-body,operators (default all) picks scenarios;
  * BENCH_ROUNDS (5) and BENCH_SECONDS (5) set the rounds; BENCH_BACKENDS=nginx|node forces the

@@ -3,6 +3,7 @@
  * with apt-get when missing and running as root; otherwise the bench says how and stops.
  */
 import { spawnSync } from 'node:child_process'
+import { aptInstall, canInstall } from './apt.js'
 import { start } from './processes.js'
 
 export const CONNECTIONS = 50
@@ -21,18 +22,15 @@ export interface WrkResult {
 export function ensureWrk(): string {
   const found = version()
   if (found) return found
-  if (process.getuid?.() !== 0) {
+  if (!canInstall()) {
     console.error('wrk is not installed, and the bench is not running as root so it cannot install it.\n' +
       'Install it, then run the bench again:  sudo apt-get install -y wrk')
     process.exit(1)
   }
-  console.log('wrk is not installed: running `apt-get install -y wrk`')
-  if (!apt(['install', '-y', 'wrk'])) {
-    console.log('that failed: running `apt-get update`, then `apt-get install -y wrk` again')
-    if (!apt(['update']) || !apt(['install', '-y', 'wrk'])) {
-      console.error('could not install wrk with apt-get: install it by hand, then run the bench again')
-      process.exit(1)
-    }
+  console.log("wrk is not installed: installing Debian's package")
+  if (!aptInstall('wrk')) {
+    console.error('could not install wrk with apt-get: install it by hand, then run the bench again')
+    process.exit(1)
   }
   const installed = version()
   if (!installed) {
@@ -40,11 +38,6 @@ export function ensureWrk(): string {
     process.exit(1)
   }
   return installed
-}
-
-function apt(args: string[]): boolean {
-  const result = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
-  return result.status === 0
 }
 
 function version(): string | undefined {
