@@ -53,7 +53,8 @@ function fold<T>(arrived: Part[], sources: number): Merged<T> {
       continue
     }
     // A non-object that cannot be merged counts as failed, so it is not counted as delivered.
-    if (isPlainObject(part.data)) data = assign(isPlainObject(data) ? data : {}, part.data)
+    // A lone part is the answer as it is (nothing to merge it with: no copy).
+    if (isPlainObject(part.data)) data = ordered.length === 1 ? part.data : assign(isPlainObject(data) ? data : {}, part.data)
     else if (sources === 1) data = part.data
     else {
       errors.push(failed(part.source, part.index, notAnObject(part.source)))

@@ -74,6 +74,13 @@ export interface BackendOptions {
   readonly maxRedirects?: number
   /** TLS settings for `https:` origins (e.g. `ca` for a private CA, `rejectUnauthorized: false` in development). */
   readonly tls?: BackendTls
+  /**
+   * `json` only: a body parsed whole (neither pruned nor streamed) remembers its text, so that a
+   * renderer built with `verbatim` sends that text instead of serializing the value again. Only
+   * for a pipeline that passes the value on untouched: a value changed in place on its way would
+   * be sent as it came. Default false.
+   */
+  readonly verbatim?: boolean
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024
@@ -93,6 +100,7 @@ export interface ResolvedOptions {
   readonly successStatus: readonly number[]
   readonly maxRedirects: number
   readonly tls: BackendTls | undefined
+  readonly verbatim: boolean
 }
 
 export function resolveOptions(url: string, options: BackendOptions = {}): ResolvedOptions {
@@ -134,6 +142,7 @@ export function resolveOptions(url: string, options: BackendOptions = {}): Resol
     successStatus,
     maxRedirects,
     tls: options.tls,
+    verbatim: options.verbatim === true && encoding === 'json',
   }
 }
 

@@ -1,4 +1,5 @@
 import { fieldTree, type FieldTree } from '../../operators/fields.js'
+import { rememberText } from './json-text.js'
 import { compileTrim } from './trim.js'
 import type { BodyDecoder, DecoderFactory } from './decoder.js'
 import { tokenPipeline, type TokenPipeline } from './json-tokens.js'
@@ -28,6 +29,8 @@ export interface JsonDecoderOptions {
   readonly allow?: readonly string[]
   /** Dot paths to remove (`omit`), applied after `allow`. */
   readonly deny?: readonly string[]
+  /** Remember the text of a body parsed whole (not pruned, not streamed): see `rememberText`. */
+  readonly keepText?: boolean
   /** Overrides {@link JSON_STREAM_THRESHOLD} (tests, benchmarks). */
   readonly threshold?: number
 }
@@ -43,10 +46,11 @@ export function jsonDecoder(options: JsonDecoderOptions = {}): DecoderFactory<un
   const threshold = options.threshold ?? JSON_STREAM_THRESHOLD
   const allow = options.allow?.length ? fieldTree(options.allow) : undefined
   const deny = options.deny?.length ? fieldTree(options.deny) : undefined
-  const parsed = compileTrim(options.allow, options.deny) ?? ((value: unknown) => value)
+  const trim = compileTrim(options.allow, options.deny)
+  const parsed: (value: unknown, text: string) => unknown = trim ?? (options.keepText ? keepingText : (value) => value)
   // The pruned stream is already exact; picking again (cheap: what is left is small) restores the
   // tree's key order, which `pickFields` gives on the parsed path. An omit-only stream is left as is.
-  const streamed = allow ? parsed : (value: unknown) => value
+  const streamed = allow && trim ? trim : (value: unknown) => value
   return (length) =>
     new HybridDecoder(threshold, length !== undefined && length > threshold, parsed, streamed, allow, deny)
 }
@@ -59,7 +63,7 @@ class HybridDecoder implements BodyDecoder<unknown> {
   constructor(
     private readonly threshold: number,
     streamNow: boolean,
-    private readonly parsed: (value: unknown) => unknown,
+    private readonly parsed: (value: unknown, text: string) => unknown,
     private readonly streamed: (value: unknown) => unknown,
     private readonly allow: FieldTree | undefined,
     private readonly deny: FieldTree | undefined,
@@ -85,6 +89,11 @@ class HybridDecoder implements BodyDecoder<unknown> {
     this.chunks = []
     let text = bytes.toString('utf8')
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-    return this.parsed(JSON.parse(text))
+    return this.parsed(JSON.parse(text), text)
   }
+}
+
+function keepingText(value: unknown, text: string): unknown {
+  rememberText(value, text)
+  return value
 }

@@ -5,6 +5,7 @@ import type { OutputEncoding } from '../config/types.js'
 import { ErrorCodes, RxgateError } from '../errors.js'
 import { errorReply, isMerged, type Render, type Reply } from '../router/reply.js'
 import type { Encode } from './json-encoder.js'
+import { textOf } from './json-text.js'
 import { negotiator, type Format } from './negotiate.js'
 import { xmlEncoder } from './xml-encoder.js'
 import { yamlEncoder } from './yaml-encoder.js'
@@ -39,6 +40,11 @@ export interface RenderOptions {
    * `returnErrorCode`, as in KrakenD. Other failures (timeouts, resets) add nothing.
    */
   readonly errorDetails?: ReadonlyMap<string, string>
+  /**
+   * JSON data that still has the text it was parsed from (a backend with `verbatim`) is sent as
+   * that text. Only for an endpoint whose pipeline passes its one backend's value on untouched.
+   */
+  readonly verbatim?: boolean
 }
 
 /** Every encoding `renderFor` knows: KrakenD's output encodings, `xml` and `yaml` included. */
@@ -91,7 +97,8 @@ export function renderFor(encoding: RenderEncoding, options: RenderOptions = {})
     partial: Object.freeze({ ...vary, 'Content-Type': type }),
     bare: vary,
   })
-  const encode = options.encode ?? JSON.stringify
+  const serialize = options.encode ?? JSON.stringify
+  const encode: Encode = options.verbatim ? (data) => textOf(data) ?? serialize(data) : serialize
   const json = output(JSON_TYPE, (data) => encode(data) ?? 'null')
   if (encoding === 'negotiate') {
     const outputs: Readonly<Record<Format, Output>> = {

@@ -5,6 +5,7 @@ import { renderFor } from '../codec/render.js'
 import { BUILTIN_METHODS, debug, echo } from '../router/builtins.js'
 import { endpointPipeline } from './endpoint-pipeline.js'
 import { sourceNames } from './source-names.js'
+import { passesWhole } from './verbatim.js'
 
 export interface CompileOptions {
   readonly logger: Logger
@@ -62,5 +63,6 @@ function renderOptions(endpoint: EndpointConfig, config: GatewayConfig) {
     returnErrorMsg: config.router.return_error_msg,
     returnErrorCode: calls.length === 1 && calls[0]!.http.return_error_code,
     errorDetails,
+    verbatim: passesWhole(endpoint),
   }
 }

@@ -5,6 +5,7 @@ import type { Pipeline } from '../router/endpoint.js'
 import { backendSource } from './backend-source.js'
 import { sequenceParams } from './sequence-params.js'
 import { sourceNames } from './source-names.js'
+import { passesWhole } from './verbatim.js'
 
 /**
  * An endpoint's pipeline, built once at start-up: shadow backends fired aside, the others called
@@ -15,12 +16,12 @@ import { sourceNames } from './source-names.js'
 export function endpointPipeline(config: EndpointConfig, dnsCacheTtl: number): Pipeline {
   const calls = config.backend.filter((backend) => !backend.proxy.shadow)
   const shadows = config.backend.filter((backend) => backend.proxy.shadow)
-  const context = { concurrentCalls: config.concurrent_calls, dnsCacheTtl }
+  const context = { concurrentCalls: config.concurrent_calls, dnsCacheTtl, verbatim: passesWhole(config) }
   const sources = calls.map((backend) => backendSource(backend, context))
   const names = sourceNames(calls)
   if (config.output_encoding === 'no-op') return sources[0]!
 
-  const steps: Step[] = shadows.map((backend) => shadow(backendSource(backend, { ...context, concurrentCalls: 1 }), { timeout: config.timeout }))
+  const steps: Step[] = shadows.map((backend) => shadow(backendSource(backend, { ...context, concurrentCalls: 1, verbatim: false }), { timeout: config.timeout }))
   steps.push(
     config.proxy.sequential
       ? sequence(named(names, sources), sequenceParams(calls.map((backend) => backend.url_pattern)), { timeout: config.timeout })

@@ -15,7 +15,10 @@ t.test('defaults', async (t) => {
     successStatus: [200, 201],
     maxRedirects: 10,
     tls: undefined,
+    verbatim: false,
   })
+  t.equal(resolveOptions('http://api/x', { verbatim: true }).verbatim, true)
+  t.equal(resolveOptions('http://api/x', { verbatim: true, encoding: 'safejson' }).verbatim, false, 'json only')
   t.equal(DEFAULT_MAX_BODY_BYTES, 128 * 1024 * 1024)
   t.equal(DEFAULT_MAX_REDIRECTS, 10)
   t.same(DEFAULT_SUCCESS_STATUS, [200, 201])

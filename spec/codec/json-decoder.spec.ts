@@ -1,5 +1,6 @@
 import t from 'tap'
 import { jsonDecoder, JSON_STREAM_THRESHOLD } from '../../lib/codec/json-decoder.js'
+import { textOf } from '../../lib/codec/json-text.js'
 import type { DecoderFactory } from '../../lib/codec/decoder.js'
 
 /** Feeds a body to a decoder in chunks of `size` bytes. */
@@ -139,4 +140,15 @@ t.test('__proto__ stays an own field and never touches the prototype', async (t)
       t.equal(({} as Record<string, unknown>).polluted, undefined)
     }
   }
+})
+
+t.test('keepText: a body parsed whole remembers its text; a pruned or streamed one does not', async (t) => {
+  const body = '{ "b": 1,\n  "a": [1.0, 2] }'
+  const kept = decode(jsonDecoder({ keepText: true }), body)
+  t.same(kept, { b: 1, a: [1, 2] })
+  t.equal(textOf(kept), body, 'the exact text, spacing and all')
+  t.equal(textOf(decode(jsonDecoder(), body)), undefined, 'not asked: nothing kept')
+  t.equal(textOf(decode(jsonDecoder({ keepText: true, allow: ['a'] }), body)), undefined, 'pruned: the text is not the value any more')
+  t.equal(textOf(decode(jsonDecoder({ keepText: true, threshold: 8 }), body)), undefined, 'streamed: no text to keep')
+  t.equal(textOf(decode(jsonDecoder({ keepText: true }), '"text"')), undefined, 'a string is not worth it')
 })

@@ -81,3 +81,25 @@ t.test('errors: return_error_code, return_error_details, return_error_msg; cache
   t.equal((await fetch(`${base}/cached`)).headers.get('cache-control'), 'public, max-age=30')
   t.equal((await fetch(`${base}/inherited`)).headers.get('cache-control'), 'public, max-age=60')
 })
+
+t.test('one json backend passed whole: its document as it came, checked; shaped or broken ones not', async (t) => {
+  const document = '{ "name": "Ada",\n  "score": 1.0, "tags": ["a"] }'
+  const [doc, broken] = await startBackends(t, text(document, 'application/json'), text('{"name": "Ada", ', 'application/json'))
+  const { base } = await runGateway(t, {
+    endpoints: [
+      { endpoint: '/whole', backend: [{ host: [doc!.url], url_pattern: '/' }] },
+      { endpoint: '/allowed', backend: [{ host: [doc!.url], url_pattern: '/', allow: ['name'] }] },
+      { endpoint: '/two', backend: [{ host: [doc!.url], url_pattern: '/', group: 'g' }, { host: [doc!.url], url_pattern: '/b' }] },
+      { endpoint: '/broken', backend: [{ host: [broken!.url], url_pattern: '/' }] },
+    ],
+  })
+  const whole = await fetch(`${base}/whole`)
+  t.equal(whole.headers.get('x-rxgate-completed'), 'true')
+  t.equal(whole.headers.get('content-type'), 'application/json; charset=utf-8')
+  t.equal(await whole.text(), document, 'the bytes as the backend sent them')
+  t.equal(await (await fetch(`${base}/allowed`)).text(), '{"name":"Ada"}')
+  t.same(await (await fetch(`${base}/two`)).json(), { g: { name: 'Ada', score: 1, tags: ['a'] }, name: 'Ada', score: 1, tags: ['a'] })
+  const failed = await fetch(`${base}/broken`)
+  t.equal(failed.status, 500, 'a body that does not parse is still a failed backend')
+  t.equal(failed.headers.get('x-rxgate-completed'), 'false')
+})

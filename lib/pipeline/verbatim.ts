@@ -1,0 +1,32 @@
+import type { BackendConfig, EndpointConfig } from '../config/types.js'
+
+/**
+ * Whether an endpoint answers with its one backend's JSON document as it came: one backend
+ * (shadows aside) read as `json` with nothing to shape its data, nothing added or flattened by the
+ * endpoint, and JSON out. Such a backend keeps the text it parsed and the renderer sends that text
+ * (`BackendOptions.verbatim`): the document is checked by the parse, not serialized again.
+ */
+export function passesWhole(endpoint: EndpointConfig): boolean {
+  const calls = endpoint.backend.filter((backend) => !backend.proxy.shadow)
+  return (
+    calls.length === 1 &&
+    unshaped(calls[0]!) &&
+    !endpoint.proxy.sequential &&
+    !endpoint.proxy.static &&
+    !endpoint.proxy.flatmap_filter?.length &&
+    (endpoint.output_encoding === 'json' || endpoint.output_encoding === 'json-collection' || endpoint.output_encoding === 'negotiate')
+  )
+}
+
+function unshaped(backend: BackendConfig): boolean {
+  return (
+    backend.encoding === 'json' &&
+    !backend.is_collection &&
+    !backend.target &&
+    !backend.group &&
+    !backend.allow?.length &&
+    !backend.deny?.length &&
+    Object.keys(backend.mapping ?? {}).length === 0 &&
+    !backend.proxy.flatmap_filter?.length
+  )
+}
