@@ -13,8 +13,9 @@ export function frontpage(services: Omit<DemoBackends, 'close'>, options?: Gatew
   const posts = backend(`${services.posts}/posts?userId={id}`, { allow: ['id', 'title'] })
   const notifications = backend(`${services.notifications}/notifications/{id}`, { allow: ['unread'] })
 
-  return gateway(options).get('/frontpage/{id}', (request$) =>
-    request$.pipe(
+  return gateway(options).get(
+    '/frontpage/{id}',
+    pipe(
       fanOut([
         users,
         pipe(carts, group('cart')),

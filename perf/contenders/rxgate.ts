@@ -16,12 +16,9 @@ try {
   const posts = backend(urls.posts + fixtures.posts.template, { allow: [...aggregation.posts.allow] })
 
   // No access log: a log line per request is not what this scenario measures.
-  const gw = gateway({ accessLog: false, logger: { level: 'silent' } }).get(ROUTE, (request$) =>
-    request$.pipe(
-      fanOut([users, pipe(carts, group(aggregation.carts.group)), pipe(posts, wrap(aggregation.posts.wrap))]),
-      timeoutEach('800ms'),
-      merge(),
-    ),
+  const gw = gateway({ accessLog: false, logger: { level: 'silent' } }).get(
+    ROUTE,
+    pipe(fanOut([users, pipe(carts, group(aggregation.carts.group)), pipe(posts, wrap(aggregation.posts.wrap))]), timeoutEach('800ms'), merge()),
   )
   const address = await gw.listen(0, '127.0.0.1')
   exitWithParent(() => gw.close())
