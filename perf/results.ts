@@ -1,6 +1,7 @@
 /**
  * perf/RESULTS.md, one section per scenario between markers, so that a run of some scenarios
- * (BENCH_SCENARIOS) replaces their sections and keeps the others' latest figures.
+ * (BENCH_SCENARIOS) replaces their sections and keeps the others' latest figures. A hand-written
+ * reading of the figures against the targets, between its own markers, is kept as it is.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -11,11 +12,13 @@ const HEADER = `# Benchmark results
 Written by \`perf/run.ts\` (\`npm run bench\`) at the end of its latest full run (5 rounds of 5 s or
 more); shorter runs print their figures without touching this file. Each scenario's section is
 replaced when that scenario runs (\`BENCH_SCENARIOS\`) and kept otherwise, so each one carries its
-own date and command. Do not edit the figures by hand.
+own date and command. Do not edit the figures by hand; the reading against the targets, between
+its markers, is written by hand and kept by every run.
 `
 
 const begin = (name: string) => `<!-- scenario:${name} -->`
 const end = (name: string) => `<!-- /scenario:${name} -->`
+const READING = ['<!-- reading -->', '<!-- /reading -->'] as const
 
 /** The source file, not the compiled copy. */
 export function resultsPath(): string {
@@ -39,11 +42,21 @@ function existingSections(text: string): Map<string, string> {
 
 export function writeSections(fresh: ReadonlyMap<ScenarioName, string>): string {
   const path = resultsPath()
-  const kept = existsSync(path) ? existingSections(readFileSync(path, 'utf8')) : new Map<string, string>()
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : ''
+  const kept = existingSections(text)
   const parts = SCENARIOS.flatMap((name) => {
     const body = fresh.get(name) ?? kept.get(name)
     return body === undefined ? [] : [`${begin(name)}\n${body.trim()}\n${end(name)}`]
   })
+  const reading = handWritten(text)
+  if (reading !== undefined) parts.unshift(reading)
   writeFileSync(path, `${HEADER}\n${parts.join('\n\n')}\n`)
   return path
+}
+
+/** The reading of the figures against the targets, markers included, if the file has one. */
+function handWritten(text: string): string | undefined {
+  const from = text.indexOf(READING[0])
+  const to = text.indexOf(READING[1])
+  return from !== -1 && to > from ? text.slice(from, to + READING[1].length) : undefined
 }
