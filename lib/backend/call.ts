@@ -11,7 +11,7 @@ import { compileForwarding } from './forward.js'
 import { http1Exchange } from './http1.js'
 import { http2Exchange } from './http2.js'
 import { resolveOptions, type BackendOptions, type ResolvedOptions } from './options.js'
-import { rawResponse, type RawResponse } from './raw.js'
+import { dropRawResponse, rawResponse, type RawResponse } from './raw.js'
 import { followRedirect, isRedirect, tooManyRedirects } from './redirect.js'
 import { compileStatusPolicy, statusError } from './status.js'
 import { compileUrlTemplate } from './url-template.js'
@@ -94,7 +94,7 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
         (value) => {
           settled = true
           // Unsubscribed while the head was on its way (the abort came too late): nobody owns the body.
-          if (raw && subscriber.closed) return (value as RawResponse).body.destroy()
+          if (raw && subscriber.closed) return dropRawResponse(value as RawResponse)
           subscriber.next(value)
           subscriber.complete()
         },

@@ -21,24 +21,64 @@ export interface RawResponse {
   readonly body: Readable
 }
 
+/** Hands the body over without a stream, to a writer that needs none; see {@link takePushedBody}. */
+const TAKE = Symbol('rxgate.takePushedBody')
+
+type Taking = RawResponse & { readonly [TAKE]?: () => BackendResponse | undefined }
+
 /**
- * Hands a response over as a {@link RawResponse}: its body as a stream with backpressure, whose
- * `destroy()` aborts the exchange the same way on both transports (a plain destroy of
- * http2-wrapper's response would close the stream without an error code, which a backend still
- * sending does not notice).
+ * Hands a response over as a {@link RawResponse}. Its `body` is made when first read: a stream
+ * with backpressure, whose `destroy()` aborts the exchange the same way on both transports (a
+ * plain destroy of http2-wrapper's response would close the stream without an error code, which a
+ * backend still sending does not notice). The no-op renderer takes the body without any stream
+ * instead ({@link takePushedBody}): chunks go from the transport to the client as they arrive.
  */
 export function rawResponse(response: BackendResponse): RawResponse {
-  return { status: response.status, headers: response.headers, body: toReadable(response, () => response.abort()) }
+  let stream: Readable | undefined
+  let taken = false
+  const raw: Taking = {
+    status: response.status,
+    headers: response.headers,
+    get body(): Readable {
+      stream ??= taken ? takenAlready() : toReadable(response, () => response.abort())
+      return stream
+    },
+    [TAKE]: () => {
+      if (stream !== undefined || taken) return undefined
+      taken = true
+      return response
+    },
+  }
+  return raw
 }
 
-/** Whether a value is a {@link RawResponse} (or a plain copy of one, as `merge()` makes of a lone source). */
+/**
+ * The body of a raw answer as the transport pushes it, when nobody has read `body` yet (and the
+ * body is then the caller's alone: `body` no longer gives it); undefined otherwise.
+ */
+export function takePushedBody(raw: RawResponse): BackendResponse | undefined {
+  return (raw as Taking)[TAKE]?.()
+}
+
+/** Lets a raw answer go unread: its exchange is aborted, so the backend stops sending. */
+export function dropRawResponse(raw: RawResponse): void {
+  const pushed = takePushedBody(raw)
+  if (pushed) pushed.abort()
+  else raw.body.destroy()
+}
+
+function takenAlready(): Readable {
+  return new Readable({ read() {} }).destroy(new Error('rxgate: this raw answer was already written to the client'))
+}
+
+/** Whether a value is a {@link RawResponse} (or a plain copy of one). Does not make its stream. */
 export function isRawResponse(value: unknown): value is RawResponse {
   if (typeof value !== 'object' || value === null) return false
-  const raw = value as Partial<RawResponse>
+  const raw = value as Partial<Taking>
   return (
     typeof raw.status === 'number' &&
     typeof raw.headers === 'object' &&
     raw.headers !== null &&
-    raw.body instanceof Readable
+    (typeof raw[TAKE] === 'function' || raw.body instanceof Readable)
   )
 }

@@ -1,6 +1,6 @@
 import type { Failed } from '../../operators/part.js'
 import { setField } from '../../operators/fields.js'
-import { isRawResponse, type RawResponse } from '../backend/raw.js'
+import { dropRawResponse, isRawResponse, takePushedBody, type RawResponse } from '../backend/raw.js'
 import type { OutputEncoding } from '../config/types.js'
 import { ErrorCodes, RxgateError } from '../errors.js'
 import { errorReply, isMerged, type Render, type Reply } from '../router/reply.js'
@@ -79,7 +79,7 @@ interface Output {
  * - `xml`, `yaml`: the data in that format.
  * - `negotiate`: JSON, XML or YAML by the request's `Accept` (see `negotiator`), with `Vary: Accept`.
  * - `no-op`: the backend's answer as it came: its status, its headers less the hop-by-hop ones, its
- *   body streamed through (the reply owns it: `writeReply` pipes it or destroys it). Marked not
+ *   body streamed through (the reply owns it: `writeReply` writes it through or aborts it). Marked not
  *   completed, as KrakenD marks every no-op answer.
  *
  * Statuses, for all encodings but no-op's answers: 200 when at least one source delivered (the
@@ -219,7 +219,7 @@ function describe(part: Failed): string {
  * mistake. Its body is let go, so the backend is not kept waiting, and the client gets a 500.
  */
 function misplacedRaw(raw: RawResponse): Reply {
-  raw.body.destroy()
+  dropRawResponse(raw)
   return errorReply(
     500,
     new RxgateError(ErrorCodes.PIPELINE, "a no-op backend's raw answer reached a data encoding: give the endpoint output_encoding no-op"),
@@ -253,7 +253,7 @@ function noopRender(failure: Failure): Render {
     if (!isRawResponse(raw)) {
       return errorReply(500, new RxgateError(ErrorCodes.PIPELINE, 'a no-op endpoint needs a no-op backend: its pipeline gave data, not a raw answer'))
     }
-    return { status: raw.status, headers: passHeaders(raw.headers), body: raw.body, completed: false }
+    return { status: raw.status, headers: passHeaders(raw.headers), body: takePushedBody(raw) ?? raw.body, completed: false }
   }
 }
 

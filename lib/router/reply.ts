@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import type { Merged } from '../../operators/merge.js'
 import type { Encode } from '../codec/json-encoder.js'
 import { ErrorCodes, RxgateError } from '../errors.js'
@@ -12,10 +12,21 @@ export interface Reply {
   readonly status: number
   /** Every header but the completion header and, for bytes, Content-Length. */
   readonly headers: Readonly<Record<string, string | number | readonly string[]>>
-  /** Bytes to send at once, or a stream to pipe (a no-op backend's body). */
-  readonly body: string | Buffer | Readable
+  /** Bytes to send at once, or a body to stream through: a stream to pipe, or one pushed as it arrives (a no-op backend's). */
+  readonly body: string | Buffer | Readable | PushedBody
   /** Sent as `X-Rxgate-Completed`: whether every backend delivered. */
   readonly completed: boolean
+}
+
+/**
+ * A body its source pushes chunk by chunk, with no stream in between: a no-op backend's, straight
+ * from the transport. Aborting it stops the sender.
+ */
+export interface PushedBody {
+  read(sink: { data(chunk: Buffer): boolean | void; end(): void; error(error: unknown): void }): void
+  /** Resumes a body paused by a `data` that returned false. */
+  resume(): void
+  abort(): void
 }
 
 /** Turns a pipeline's result into the reply for this request. Built once per endpoint. */
@@ -50,18 +61,49 @@ export function errorReply(status: number, error: RxgateError, headers: Reply['h
   return { status, headers: { ...headers, 'Content-Type': JSON_TYPE }, body, completed: false }
 }
 
-/** Writes a reply. A streamed body that fails midway cuts the response: the client sees it truncated. */
+const COMPLETED = Symbol('rxgate.completed')
+
+/**
+ * Writes a reply. A streamed body that fails midway cuts the response: the client sees it
+ * truncated. Every header goes in one `writeHead` object: a header set before with `setHeader`
+ * would send node:http down its slower path, which sets each header again one by one.
+ */
 export function writeReply(res: ServerResponse, reply: Reply): void {
-  // Set apart from writeHead's so that the access log can read it back.
-  res.setHeader(COMPLETED_HEADER, String(reply.completed))
+  ;(res as ServerResponse & { [COMPLETED]?: boolean })[COMPLETED] = reply.completed
+  const completed = reply.completed ? 'true' : 'false'
   const { body } = reply
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
-    res.writeHead(reply.status, { ...(reply.headers as OutgoingHttpHeaders), 'Content-Length': Buffer.byteLength(body) })
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length
+    res.writeHead(reply.status, { [COMPLETED_HEADER]: completed, ...(reply.headers as OutgoingHttpHeaders), 'Content-Length': length })
     res.end(body)
     return
   }
-  res.writeHead(reply.status, reply.headers as OutgoingHttpHeaders)
-  body.once('error', () => res.destroy())
-  res.once('close', () => body.destroy())
-  body.pipe(res)
+  res.writeHead(reply.status, { [COMPLETED_HEADER]: completed, ...(reply.headers as OutgoingHttpHeaders) })
+  if (body instanceof Readable) {
+    body.once('error', () => res.destroy())
+    res.once('close', () => body.destroy())
+    body.pipe(res)
+  } else writePushed(res, body)
+}
+
+/** Writes a pushed body through as it arrives, with backpressure; the client going away aborts it. */
+function writePushed(res: ServerResponse, body: PushedBody): void {
+  let ended = false
+  res.on('drain', () => body.resume())
+  res.on('close', () => {
+    if (!ended) body.abort()
+  })
+  body.read({
+    data: (chunk) => res.write(chunk),
+    end: () => {
+      ended = true
+      res.end()
+    },
+    error: () => res.destroy(),
+  })
+}
+
+/** Whether the reply written to `res` said it was complete (false before one is written). */
+export function completedOf(res: ServerResponse): boolean {
+  return (res as ServerResponse & { [COMPLETED]?: boolean })[COMPLETED] === true
 }

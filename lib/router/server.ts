@@ -4,7 +4,7 @@ import { Subscription, of } from 'rxjs'
 import type { Logger } from '../logger.js'
 import { ErrorCodes, RxgateError, errorCode } from '../errors.js'
 import type { GatewayRequest } from '../request.js'
-import { COMPLETED_HEADER, errorReply, isMerged, writeReply, type Reply } from './reply.js'
+import { completedOf, errorReply, isMerged, writeReply, type Reply } from './reply.js'
 import type { Endpoint } from './endpoint.js'
 import { carriesBody, readBody } from './read-body.js'
 import type { Lookup, Routes } from './routes.js'
@@ -95,7 +95,8 @@ export class GatewayServer {
     const search = mark === -1 ? '' : url.slice(mark + 1)
     let pipeline: Subscription | undefined
     this.inFlight.add(res)
-    res.once('close', () => {
+    // `on`, not `once`: a response closes once, and `once` wraps every listener.
+    res.on('close', () => {
       // Closed before the answer (the client went away): cancel every backend call in flight.
       pipeline?.unsubscribe()
       this.inFlight.delete(res)
@@ -186,7 +187,7 @@ export class GatewayServer {
         method: req.method,
         path,
         status: res.statusCode,
-        completed: res.getHeader(COMPLETED_HEADER) === 'true',
+        completed: completedOf(res),
         aborted: !res.writableFinished,
         ms: Math.round((performance.now() - started) * 100) / 100,
       },

@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { gzipSync } from 'node:zlib'
 import { firstValueFrom, lastValueFrom, Subject, toArray } from 'rxjs'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { closeAll, httpCall, type RawResponse } from '../../lib/backend/index.js'
 import { renderFor } from '../../lib/codec/render.js'
 import { writeReply } from '../../lib/router/reply.js'
@@ -216,4 +216,68 @@ t.test('redirects are still followed, as KrakenD does; network failures still fa
   await text(kept)
   const refused = await failure(lastValueFrom(noop('http://127.0.0.1:1/x')(gatewayRequest())))
   t.equal(refused.code, 'RXGATE_ERR_BACKEND_NETWORK')
+})
+
+/** A front server that answers every request with `call`'s raw answer, through renderFor(no-op) and writeReply. */
+async function front(t: Test, call: ReturnType<typeof noop>): Promise<number> {
+  const render = renderFor('no-op')
+  const server = http.createServer(async (req, res) => {
+    const request = gatewayRequest()
+    writeReply(res, render(await firstValueFrom(call(request)), request))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+  return (server.address() as AddressInfo).port
+}
+
+t.test('written to the client as it arrives: a slow client holds the backend back', async (t) => {
+  const size = 32 * 1024 * 1024
+  const block = Buffer.alloc(64 * 1024, 'x')
+  let sent = 0
+  const backend = await httpBackend((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size })
+    const write = () => {
+      while (sent < size) {
+        sent += block.length
+        if (!res.write(block)) return void res.once('drain', write)
+      }
+      res.end()
+    }
+    write()
+  })
+  t.teardown(backend.close)
+  const port = await front(t, noop(`${backend.origin}/big`))
+  const answer = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`http://127.0.0.1:${port}/`, resolve).on('error', reject))
+  let received = 0
+  let lag = 0
+  const slow = new Writable({
+    highWaterMark: 64 * 1024,
+    write(chunk: Buffer, _encoding, done) {
+      received += chunk.length
+      lag = Math.max(lag, sent - received)
+      setTimeout(done, received % (1024 * 1024) < chunk.length ? 5 : 0)
+    },
+  })
+  await pipeline(answer, slow)
+  t.equal(received, size, 'every byte')
+  t.ok(lag < 12 * 1024 * 1024, `at most ${mib(lag)} MiB in flight between the backend and the slow client`)
+})
+
+t.test('written to the client as it arrives: the client going away aborts the backend', async (t) => {
+  const closed = new Subject<boolean>()
+  const backend = await httpBackend((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    const timer = setInterval(() => res.write('tick\n'), 5)
+    res.once('close', () => {
+      clearInterval(timer)
+      closed.next(res.writableFinished)
+    })
+  })
+  t.teardown(backend.close)
+  const port = await front(t, noop(`${backend.origin}/endless`))
+  const answer = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`http://127.0.0.1:${port}/`, resolve).on('error', reject))
+  await once(answer, 'data')
+  const wasClosed = firstValueFrom(closed)
+  answer.destroy()
+  t.equal(await wasClosed, false, 'the backend saw its connection close mid-body')
 })
