@@ -71,15 +71,14 @@ class Http1Exchange implements Dispatcher.DispatchHandler, BackendResponse {
 
   onResponseEnd(): void {
     this.ended = true
-    if (this.sink !== undefined && this.early.length === 0) this.sink.end()
+    if (this.early.length === 0) this.settle()
   }
 
   onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
     if (!this.answered) return this.reject(error)
     this.failure = error
-    const sink = this.sink
-    this.sink = undefined
-    sink?.error(error)
+    this.early = []
+    this.settle()
   }
 
   read(sink: BodySink): void {
@@ -127,9 +126,20 @@ class Http1Exchange implements Dispatcher.DispatchHandler, BackendResponse {
     while (this.early.length > 0 && !this.paused) {
       if (sink.data(this.early.shift()!) === false) this.pause()
     }
-    if (this.paused) return
+    if (!this.paused && (this.ended || this.failure !== undefined)) this.settle()
+  }
+
+  /**
+   * Tells the sink how the body ended, once, and lets go of it: undici keeps the handlers of
+   * finished requests for a while (up to 256 per connection), and a sink holds its reader's
+   * world (a client response, a decoder and its chunks).
+   */
+  private settle(): void {
+    const sink = this.sink
+    if (sink === undefined) return
+    this.sink = undefined
     if (this.failure !== undefined) sink.error(this.failure)
-    else if (this.ended) sink.end()
+    else sink.end()
   }
 }
 
