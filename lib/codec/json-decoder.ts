@@ -1,5 +1,5 @@
 import { fieldTree, type FieldTree } from '../../operators/fields.js'
-import { rememberText } from './json-text.js'
+import { rememberSource } from './json-source.js'
 import { compileTrim } from './trim.js'
 import type { BodyDecoder, DecoderFactory } from './decoder.js'
 import { tokenPipeline, type TokenPipeline } from './json-tokens.js'
@@ -29,7 +29,7 @@ export interface JsonDecoderOptions {
   readonly allow?: readonly string[]
   /** Dot paths to remove (`omit`), applied after `allow`. */
   readonly deny?: readonly string[]
-  /** Remember the text of a body parsed whole (not pruned, not streamed): see `rememberText`. */
+  /** Remember the bytes of a body parsed whole (not pruned, not streamed): see `rememberSource`. */
   readonly keepText?: boolean
   /** Overrides {@link JSON_STREAM_THRESHOLD} (tests, benchmarks). */
   readonly threshold?: number
@@ -47,7 +47,7 @@ export function jsonDecoder(options: JsonDecoderOptions = {}): DecoderFactory<un
   const allow = options.allow?.length ? fieldTree(options.allow) : undefined
   const deny = options.deny?.length ? fieldTree(options.deny) : undefined
   const trim = compileTrim(options.allow, options.deny)
-  const parsed: (value: unknown, text: string) => unknown = trim ?? (options.keepText ? keepingText : (value) => value)
+  const parsed: (value: unknown, bytes: Buffer) => unknown = trim ?? (options.keepText ? keepingSource : (value) => value)
   // The pruned stream is already exact; picking again (cheap: what is left is small) restores the
   // tree's key order, which `pickFields` gives on the parsed path. An omit-only stream is left as is.
   const streamed = allow && trim ? trim : (value: unknown) => value
@@ -63,7 +63,7 @@ class HybridDecoder implements BodyDecoder<unknown> {
   constructor(
     private readonly threshold: number,
     streamNow: boolean,
-    private readonly parsed: (value: unknown, text: string) => unknown,
+    private readonly parsed: (value: unknown, bytes: Buffer) => unknown,
     private readonly streamed: (value: unknown) => unknown,
     private readonly allow: FieldTree | undefined,
     private readonly deny: FieldTree | undefined,
@@ -87,13 +87,13 @@ class HybridDecoder implements BodyDecoder<unknown> {
     if (this.stream) return this.streamed(this.stream.end())
     const bytes = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size)
     this.chunks = []
-    let text = bytes.toString('utf8')
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-    return this.parsed(JSON.parse(text), text)
+    // A UTF-8 byte order mark is not JSON: skipped.
+    const json = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes
+    return this.parsed(JSON.parse(json.toString('utf8')), json)
   }
 }
 
-function keepingText(value: unknown, text: string): unknown {
-  rememberText(value, text)
+function keepingSource(value: unknown, bytes: Buffer): unknown {
+  rememberSource(value, bytes)
   return value
 }

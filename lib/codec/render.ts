@@ -5,7 +5,7 @@ import type { OutputEncoding } from '../config/types.js'
 import { ErrorCodes, RxgateError } from '../errors.js'
 import { errorReply, isMerged, type Render, type Reply } from '../router/reply.js'
 import type { Encode } from './json-encoder.js'
-import { textOf } from './json-text.js'
+import { sourceOf } from './json-source.js'
 import { negotiator, type Format } from './negotiate.js'
 import { xmlEncoder } from './xml-encoder.js'
 import { yamlEncoder } from './yaml-encoder.js'
@@ -41,8 +41,8 @@ export interface RenderOptions {
    */
   readonly errorDetails?: ReadonlyMap<string, string>
   /**
-   * JSON data that still has the text it was parsed from (a backend with `verbatim`) is sent as
-   * that text. Only for an endpoint whose pipeline passes its one backend's value on untouched.
+   * JSON data that still has the bytes it was parsed from (a backend with `verbatim`) is sent as
+   * those bytes. Only for an endpoint whose pipeline passes its one backend's value on untouched.
    */
   readonly verbatim?: boolean
 }
@@ -58,9 +58,9 @@ const YAML_TYPE = 'application/x-yaml; charset=utf-8'
 const VARY: Reply['headers'] = Object.freeze({ Vary: 'Accept' })
 const NONE: Reply['headers'] = Object.freeze({})
 
-/** How an answer's data is written: its text, and its headers made once (complete answers may be cached). */
+/** How an answer's data is written: its text (or bytes), and its headers made once (complete answers may be cached). */
 interface Output {
-  readonly write: (data: unknown) => string
+  readonly write: (data: unknown) => string | Buffer
   readonly complete: Reply['headers']
   readonly partial: Reply['headers']
   /** For a failure's reply: only what holds whatever the body (`Vary`). */
@@ -91,14 +91,14 @@ export function renderFor(encoding: RenderEncoding, options: RenderOptions = {})
   if (encoding === 'no-op') return noopRender(failure)
   const cache = options.cacheTtl ? { 'Cache-Control': `public, max-age=${Math.floor(options.cacheTtl)}` } : NONE
   const vary = encoding === 'negotiate' ? VARY : NONE
-  const output = (type: string, write: (data: unknown) => string): Output => ({
+  const output = (type: string, write: (data: unknown) => string | Buffer): Output => ({
     write,
     complete: Object.freeze({ ...vary, ...cache, 'Content-Type': type }),
     partial: Object.freeze({ ...vary, 'Content-Type': type }),
     bare: vary,
   })
   const serialize = options.encode ?? JSON.stringify
-  const encode: Encode = options.verbatim ? (data) => textOf(data) ?? serialize(data) : serialize
+  const encode: (data: unknown) => string | Buffer = options.verbatim ? (data) => sourceOf(data) ?? serialize(data) : serialize
   const json = output(JSON_TYPE, (data) => encode(data) ?? 'null')
   if (encoding === 'negotiate') {
     const outputs: Readonly<Record<Format, Output>> = {

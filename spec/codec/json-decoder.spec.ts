@@ -1,6 +1,6 @@
 import t from 'tap'
 import { jsonDecoder, JSON_STREAM_THRESHOLD } from '../../lib/codec/json-decoder.js'
-import { textOf } from '../../lib/codec/json-text.js'
+import { sourceOf } from '../../lib/codec/json-source.js'
 import type { DecoderFactory } from '../../lib/codec/decoder.js'
 
 /** Feeds a body to a decoder in chunks of `size` bytes. */
@@ -142,13 +142,14 @@ t.test('__proto__ stays an own field and never touches the prototype', async (t)
   }
 })
 
-t.test('keepText: a body parsed whole remembers its text; a pruned or streamed one does not', async (t) => {
+t.test('keepText: a body parsed whole remembers its bytes; a pruned or streamed one does not', async (t) => {
   const body = '{ "b": 1,\n  "a": [1.0, 2] }'
   const kept = decode(jsonDecoder({ keepText: true }), body)
   t.same(kept, { b: 1, a: [1, 2] })
-  t.equal(textOf(kept), body, 'the exact text, spacing and all')
-  t.equal(textOf(decode(jsonDecoder(), body)), undefined, 'not asked: nothing kept')
-  t.equal(textOf(decode(jsonDecoder({ keepText: true, allow: ['a'] }), body)), undefined, 'pruned: the text is not the value any more')
-  t.equal(textOf(decode(jsonDecoder({ keepText: true, threshold: 8 }), body)), undefined, 'streamed: no text to keep')
-  t.equal(textOf(decode(jsonDecoder({ keepText: true }), '"text"')), undefined, 'a string is not worth it')
+  t.equal(sourceOf(kept)?.toString(), body, 'the exact bytes, spacing and all')
+  t.equal(sourceOf(decode(jsonDecoder({ keepText: true }), `\ufeff${body}`))?.toString(), body, 'a byte order mark is not kept')
+  t.equal(sourceOf(decode(jsonDecoder(), body)), undefined, 'not asked: nothing kept')
+  t.equal(sourceOf(decode(jsonDecoder({ keepText: true, allow: ['a'] }), body)), undefined, 'pruned: the bytes are not the value any more')
+  t.equal(sourceOf(decode(jsonDecoder({ keepText: true, threshold: 8 }), body)), undefined, 'streamed: no bytes to keep')
+  t.equal(sourceOf(decode(jsonDecoder({ keepText: true }), '"text"')), undefined, 'a string is not worth it')
 })

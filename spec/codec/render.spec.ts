@@ -6,7 +6,7 @@ import { merge, type Merged } from '../../operators/merge.js'
 import { failed, type Failed } from '../../operators/part.js'
 import type { RawResponse } from '../../lib/backend/index.js'
 import { jsonEncoder } from '../../lib/codec/json-encoder.js'
-import { rememberText } from '../../lib/codec/json-text.js'
+import { rememberSource } from '../../lib/codec/json-source.js'
 import { renderFor } from '../../lib/codec/render.js'
 import { ErrorCodes, RxgateError } from '../../lib/errors.js'
 import { gatewayRequest } from '../fixtures/backends.js'
@@ -181,15 +181,15 @@ t.test('a raw answer behind a data encoding is a 500, and its body is let go', a
   t.ok(body.destroyed, 'the backend is not kept waiting')
 })
 
-t.test('verbatim: data that kept its text is sent as that text; anything else is serialized', async (t) => {
+t.test('verbatim: data that kept its bytes is sent as those bytes; anything else is serialized', async (t) => {
   const text = '{ "name": "Ada",  "n": 1.0 }'
   const value = JSON.parse(text) as Record<string, unknown>
-  rememberText(value, text)
-  t.equal(renderFor('json', { verbatim: true })(merged(value), request).body, text)
+  rememberSource(value, Buffer.from(text))
+  t.equal(String(renderFor('json', { verbatim: true })(merged(value), request).body), text)
   t.equal(renderFor('json')(merged(value), request).body, '{"name":"Ada","n":1}', 'not asked: serialized')
-  t.equal(renderFor('json', { verbatim: true })(merged({ ...value }), request).body, '{"name":"Ada","n":1}', 'a copy has no text')
+  t.equal(renderFor('json', { verbatim: true })(merged({ ...value }), request).body, '{"name":"Ada","n":1}', 'a copy has no bytes')
   const list = JSON.parse('[ 1, 2 ]') as unknown[]
-  rememberText(list, '[ 1, 2 ]')
-  t.equal(renderFor('json-collection', { verbatim: true })(merged(list), request).body, '[ 1, 2 ]')
+  rememberSource(list, Buffer.from('[ 1, 2 ]'))
+  t.equal(String(renderFor('json-collection', { verbatim: true })(merged(list), request).body), '[ 1, 2 ]')
   t.match(renderFor('negotiate', { verbatim: true })(merged(value), accepting('application/xml')).body, /<name>Ada<\/name>/, 'XML is written')
 })
