@@ -84,6 +84,14 @@ t.test('pickFields: an own "__proto__" (from JSON) stays a field, never the prot
   t.equal(({} as Record<string, unknown>).admin, undefined)
 })
 
+t.test('pickFields: any field name is data, never code', async (t) => {
+  const names = ['we"ird', "it's", 'back\\slash', 'line\u2028break', '});globalThis["hacked"]=1;//', '${x}', '0', '']
+  const value = Object.fromEntries(names.map((name, index) => [name, { keep: index, drop: true }]))
+  const picked = pickFields(value, fieldTree(names.filter(Boolean).map((name) => `${name}.keep`))) as Record<string, unknown>
+  t.strictSame(picked, Object.fromEntries(names.filter(Boolean).map((name) => [name, { keep: names.indexOf(name) }])))
+  t.equal((globalThis as Record<string, unknown>).hacked, undefined)
+})
+
 t.test('omitFields removes nested paths and keeps everything else', async (t) => {
   const value = { id: 1, password: 'x', profile: { name: 'Ada', token: 't', deep: { secret: 1, open: 2 } } }
   t.strictSame(omitFields(value, fieldTree(['password', 'profile.deep.secret', 'missing', 'profile.missing.x'])), {
