@@ -130,8 +130,9 @@ export const proxy: Scenario = async (context) => {
 \`GET ${PATH}\`: one backend (nginx serving a ${fmt(Buffer.byteLength(fixtures.users.body) / 1024, 1)} KB user object) proxied unchanged.
 rxgate runs through its real CLI (\`node dist/bin/rxgate.js run -c FILE -p PORT -l silent\`, access
 log disabled in the file): \`rxgate json\` is an endpoint with one backend and the default \`json\`
-encodings (the body is parsed and serialized again), \`rxgate no-op\` the same backend with
-\`output_encoding: "no-op"\` and backend \`encoding: "no-op"\` (bytes piped), \`${WORKERS_NAME}\` the
+encodings (the body is parsed, which checks it; nothing changes the document, so its bytes are sent as
+they came rather than serialized again), \`rxgate no-op\` the same backend with
+\`output_encoding: "no-op"\` and backend \`encoding: "no-op"\` (bytes written through as they arrive), \`${WORKERS_NAME}\` the
 json endpoint again from a CLI started with \`--workers ${WORKERS}\` (on a machine with ${availableParallelism()} cores, where
 wrk and nginx run too, the workers have no core of their own). \`hand-written\` is
 node:http + one undici \`Pool\` piping the body (\`perf/contenders/hand-proxy.ts\`), the floor to
