@@ -1,6 +1,7 @@
-import { mergeMap, of, type Observable } from 'rxjs'
+import type { Observable } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import type { Source } from './fan-out.js'
+import { callSource, perRequest } from './per-request.js'
 
 /**
  * Spreads requests over equivalent sources, one per request, in turn (round robin, as KrakenD
@@ -30,9 +31,9 @@ export function balance<R, T>(sources: readonly Source<R, T>[]): Source<R, T> {
   }
   if (sources.length === 1) return sources[0]!
   let turn = 0
-  return mergeMap((request: R): Observable<T> => {
+  return perRequest((request: R): Observable<T> => {
     const source = sources[turn]!
     turn = (turn + 1) % sources.length
-    return source(of(request))
+    return callSource(source, request)
   })
 }

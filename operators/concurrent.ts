@@ -1,6 +1,7 @@
-import { Observable, mergeMap, of, type Subscription } from 'rxjs'
+import { Observable, type Subscription } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import type { Source } from './fan-out.js'
+import { callSource, perRequest } from './per-request.js'
 
 /**
  * Calls a source `n` times at once for each request and keeps the fastest (KrakenD's
@@ -24,7 +25,7 @@ export function concurrent<R, T>(n: number, source: Source<R, T>): Source<R, T> 
     )
   }
   if (n === 1) return source
-  return mergeMap((request) => race(request, n, source))
+  return perRequest((request: R) => race(request, n, source))
 }
 
 /** One request's race, as one observable rather than a chain of operators, since it runs per request. */
@@ -42,7 +43,7 @@ function race<R, T>(request: R, n: number, source: Source<R, T>): Observable<T> 
     }
     for (let index = 0; index < n && winner < 0 && !subscriber.closed; index++) {
       try {
-        copies[index] = source(of(request)).subscribe({
+        copies[index] = callSource(source, request).subscribe({
           next: (value) => {
             if (winner < 0) {
               winner = index

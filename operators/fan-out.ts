@@ -1,6 +1,7 @@
-import { Observable, map, of, type OperatorFunction } from 'rxjs'
+import { Observable, map, type OperatorFunction } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import { delivered, failed, fan, type Fan, type Part } from './part.js'
+import { callSource } from './per-request.js'
 
 /** A source: an operator from a request to its result(s). A function `(req) => Observable` becomes one with `mergeMap(fn)`. */
 export type Source<R, T> = OperatorFunction<R, T>
@@ -57,7 +58,7 @@ function branch<R, T>(request: R, name: string, index: number, source: Source<R,
       subscriber.complete()
     }
     try {
-      return source(of(request)).subscribe({
+      return callSource(source, request).subscribe({
         next: (data) => {
           empty = false
           subscriber.next(delivered(name, index, data))

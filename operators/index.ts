@@ -5,6 +5,7 @@
  * and `flatmap` reshape plain values, and `staticData` decorates an answer, KrakenD-style.
  */
 export { fanOut, type Source, type Sources } from './fan-out.js'
+export { perRequest, callSource } from './per-request.js'
 export { timeoutEach } from './timeout-each.js'
 export { merge, type Merged } from './merge.js'
 export { pick } from './pick.js'

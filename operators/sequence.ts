@@ -1,8 +1,9 @@
-import { Observable, Subscription, asyncScheduler, map, of, type OperatorFunction } from 'rxjs'
+import { Observable, Subscription, asyncScheduler, map, type OperatorFunction } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import { toMilliseconds, type Duration } from './duration.js'
 import type { Source, Sources } from './fan-out.js'
 import { delivered, failed, type Fan, type Part } from './part.js'
+import { callSource } from './per-request.js'
 
 export interface SequenceOptions {
   /**
@@ -110,7 +111,7 @@ function run<R, T>(chain: Chain<R, T>, request: R, last: number, only: number | 
       try {
         const input = index === 0 ? request : next(request, previous.slice())
         calls.add(
-          source(of(input)).subscribe({
+          callSource(source, input).subscribe({
             next: (data) => {
               empty = false
               previous[index] = data

@@ -1,7 +1,8 @@
-import { Subscription, asyncScheduler, of, tap, type MonoTypeOperatorFunction } from 'rxjs'
+import { Subscription, asyncScheduler, tap, type MonoTypeOperatorFunction } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import { toMilliseconds, type Duration } from './duration.js'
 import type { Source } from './fan-out.js'
+import { callSource } from './per-request.js'
 
 export interface ShadowOptions {
   /** How long a shadow call may run before it is unsubscribed (its HTTP request aborted). Default: no limit. */
@@ -43,7 +44,7 @@ function fire<R>(source: Source<R, unknown>, request: R, ms: number | undefined)
   if (ms !== undefined) call.add(asyncScheduler.schedule(() => call.unsubscribe(), ms))
   const end = () => call.unsubscribe()
   try {
-    call.add(source(of(request)).subscribe({ error: end, complete: end }))
+    call.add(callSource(source, request).subscribe({ error: end, complete: end }))
   } catch {
     // A source that throws when called: ignored like any other failure of the shadow.
     end()

@@ -1,4 +1,5 @@
 import { from, mergeMap, type Observable, type OperatorFunction } from 'rxjs'
+import { perRequest } from '../../operators/per-request.js'
 import type { GatewayRequest } from '../request.js'
 import { httpCall } from './call.js'
 import type { BackendOptions } from './options.js'
@@ -19,5 +20,5 @@ export function discovered<T = unknown>(srv: SrvHosts, urlPattern: string, optio
     if (!call) calls.set(host, (call = httpCall<T>(host + urlPattern, options)))
     return call
   }
-  return mergeMap((req) => from(srv.hosts()).pipe(mergeMap((hosts) => callFor(hosts[turn++ % hosts.length]!)(req))))
+  return perRequest((req: GatewayRequest) => from(srv.hosts()).pipe(mergeMap((hosts) => callFor(hosts[turn++ % hosts.length]!)(req))))
 }

@@ -1,4 +1,5 @@
-import { mergeMap, type OperatorFunction } from 'rxjs'
+import type { OperatorFunction } from 'rxjs'
+import { perRequest } from '../../operators/per-request.js'
 import type { GatewayRequest } from '../request.js'
 import { httpCall } from './call.js'
 import type { BackendOptions } from './options.js'
@@ -6,9 +7,10 @@ import type { RawResponse } from './raw.js'
 
 /**
  * A backend as an operator: each incoming request becomes one HTTP call whose decoded body is
- * emitted; calls run concurrently (`mergeMap`). Use it as a `fanOut` source, where a failed call
- * becomes a failed part. Unsubscribing aborts the calls in flight. With `encoding: 'no-op'` each
- * call emits a {@link RawResponse} (status, headers, streaming body) instead: see `httpCall`.
+ * emitted; calls run concurrently, as `mergeMap` runs them (fan-outs call it directly: see
+ * `perRequest`). Use it as a `fanOut` source, where a failed call becomes a failed part.
+ * Unsubscribing aborts the calls in flight. With `encoding: 'no-op'` each call emits a
+ * {@link RawResponse} (status, headers, streaming body) instead: see `httpCall`.
  *
  * @example
  * fanOut({
@@ -19,7 +21,7 @@ import type { RawResponse } from './raw.js'
 export function backend(url: string, options: BackendOptions & { readonly encoding: 'no-op' }): OperatorFunction<GatewayRequest, RawResponse>
 export function backend<T = unknown>(url: string, options?: BackendOptions): OperatorFunction<GatewayRequest, T>
 export function backend<T = unknown>(url: string, options?: BackendOptions): OperatorFunction<GatewayRequest, T> {
-  return mergeMap(httpCall<T>(url, options))
+  return perRequest(httpCall<T>(url, options))
 }
 
 export { httpCall } from './call.js'

@@ -1,6 +1,6 @@
 import { pipe, type OperatorFunction } from 'rxjs'
 import type { Source } from '../../operators/fan-out.js'
-import { balance, concurrent, flatmap, group, omit, pick, rename, target, wrap } from '../../operators/index.js'
+import { balance, callSource, concurrent, flatmap, group, omit, perRequest, pick, rename, target, wrap } from '../../operators/index.js'
 import { SrvHosts, backend, discovered, type BackendOptions } from '../backend/index.js'
 import type { BackendConfig } from '../config/types.js'
 import type { GatewayRequest } from '../request.js'
@@ -20,7 +20,10 @@ export function backendSource(config: BackendConfig, context: BackendContext): S
   const call = calls.length === 1 ? calls[0]! : balance(calls)
   const source = context.concurrentCalls > 1 ? concurrent(context.concurrentCalls, call) : call
   const steps = shaping(config, options)
-  return steps.length === 0 ? source : pipe(source, ...(steps as [Step]))
+  if (steps.length === 0) return source
+  // Shaped per request, so that the fan-out still calls the source directly (see perRequest).
+  const shape = pipe(...(steps as [Step]))
+  return perRequest((request: GatewayRequest) => shape(callSource(source, request)))
 }
 
 /** What a backend's source needs from its endpoint and service. */
