@@ -33,6 +33,23 @@ async function text(raw: RawResponse): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
+/** A front server that answers every request with `call`'s raw answer, through renderFor(no-op) and writeReply. */
+async function front(t: Test, call: ReturnType<typeof noop>): Promise<number> {
+  const render = renderFor('no-op')
+  const server = http.createServer(async (req, res) => {
+    const request = gatewayRequest()
+    writeReply(res, render(await firstValueFrom(call(request)), request))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+  return (server.address() as AddressInfo).port
+}
+
+/** GET / on the front server at `port`, once its head has arrived. */
+function get(port: number): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => http.get(`http://127.0.0.1:${port}/`, resolve).on('error', reject))
+}
+
 t.test('any status is an answer: a 404 comes through untouched, headers and body', async (t) => {
   const page = '<h1>404 page not found</h1>\n'
   const backend = await httpBackend((_req, res) => {
@@ -57,16 +74,7 @@ t.test('through renderFor(no-op) and writeReply, the client gets the backend ans
     res.end(page)
   })
   t.teardown(backend.close)
-  const call = noop(`${backend.origin}/missing`)
-  const render = renderFor('no-op')
-  const front = http.createServer(async (req, res) => {
-    const request = gatewayRequest()
-    writeReply(res, render(await firstValueFrom(call(request)), request))
-  })
-  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>((resolve) => { front.closeAllConnections(); front.close(() => resolve()) }))
-  const { port } = front.address() as AddressInfo
-  const answer = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`http://127.0.0.1:${port}/`, resolve).on('error', reject))
+  const answer = await get(await front(t, noop(`${backend.origin}/missing`)))
   const chunks: Buffer[] = []
   for await (const chunk of answer) chunks.push(chunk as Buffer)
   t.equal(answer.statusCode, 404)
@@ -95,8 +103,8 @@ t.test('compressed bytes stay compressed: the client negotiates, not the gateway
   t.equal(backend.seen[1]!.headers['accept-encoding'], undefined, 'no client accept-encoding: identity')
 })
 
-t.test('a 20 MB body streams through with bounded buffering, no size limit', async (t) => {
-  const size = 20 * 1024 * 1024
+/** A backend sending `size` bytes in 64 KiB blocks as fast as its client reads them; `sent()` says how far it got. */
+async function bigBackend(t: Test, size: number) {
   const block = Buffer.alloc(64 * 1024, 'x')
   let sent = 0
   const backend = await httpBackend((_req, res) => {
@@ -111,12 +119,18 @@ t.test('a 20 MB body streams through with bounded buffering, no size limit', asy
     write()
   })
   t.teardown(backend.close)
+  return { backend, sent: () => sent }
+}
+
+t.test('a 20 MB body streams through with bounded buffering, no size limit', async (t) => {
+  const size = 20 * 1024 * 1024
+  const { backend, sent } = await bigBackend(t, size)
   gc()
   await new Promise((resolve) => setTimeout(resolve, 20))
   gc()
   const before = held()
   const raw = await lastValueFrom(noop(`${backend.origin}/big`, { maxBodyBytes: 1024 })(gatewayRequest()))
-  t.ok(sent < size, 'the answer came before the backend finished sending')
+  t.ok(sent() < size, 'the answer came before the backend finished sending')
   let received = 0
   let lag = 0
   let peak = 0
@@ -124,7 +138,7 @@ t.test('a 20 MB body streams through with bounded buffering, no size limit', asy
     highWaterMark: 64 * 1024,
     write(chunk: Buffer, _encoding, done) {
       received += chunk.length
-      lag = Math.max(lag, sent - received)
+      lag = Math.max(lag, sent() - received)
       if (received % (4 * 1024 * 1024) !== 0) return void setImmediate(done)
       // Every 4 MiB: what is still held once garbage is collected. V8 frees buffers' memory after
       // the collection, concurrently: a pause and a second collection let it finish.
@@ -157,7 +171,8 @@ t.test('unsubscribing before the head aborts the request', async (t) => {
   t.notOk(res.writableFinished, 'the backend saw the connection close')
 })
 
-t.test('destroying the body before its end aborts the exchange (HTTP/1.1)', async (t) => {
+/** A backend writing a line every 5 ms, never ending; `closed` tells whether it had finished when its connection closed. */
+async function endlessBackend(t: Test) {
   const closed = new Subject<boolean>()
   const backend = await httpBackend((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' })
@@ -168,6 +183,11 @@ t.test('destroying the body before its end aborts the exchange (HTTP/1.1)', asyn
     })
   })
   t.teardown(backend.close)
+  return { backend, closed }
+}
+
+t.test('destroying the body before its end aborts the exchange (HTTP/1.1)', async (t) => {
+  const { backend, closed } = await endlessBackend(t)
   const raw = await lastValueFrom(noop(`${backend.origin}/endless`)(gatewayRequest()))
   await once(raw.body, 'data')
   const wasClosed = firstValueFrom(closed)
@@ -218,43 +238,18 @@ t.test('redirects are still followed, as KrakenD does; network failures still fa
   t.equal(refused.code, 'RXGATE_ERR_BACKEND_NETWORK')
 })
 
-/** A front server that answers every request with `call`'s raw answer, through renderFor(no-op) and writeReply. */
-async function front(t: Test, call: ReturnType<typeof noop>): Promise<number> {
-  const render = renderFor('no-op')
-  const server = http.createServer(async (req, res) => {
-    const request = gatewayRequest()
-    writeReply(res, render(await firstValueFrom(call(request)), request))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
-  return (server.address() as AddressInfo).port
-}
-
 t.test('written to the client as it arrives: a slow client holds the backend back', async (t) => {
   const size = 32 * 1024 * 1024
-  const block = Buffer.alloc(64 * 1024, 'x')
-  let sent = 0
-  const backend = await httpBackend((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size })
-    const write = () => {
-      while (sent < size) {
-        sent += block.length
-        if (!res.write(block)) return void res.once('drain', write)
-      }
-      res.end()
-    }
-    write()
-  })
-  t.teardown(backend.close)
+  const { backend, sent } = await bigBackend(t, size)
   const port = await front(t, noop(`${backend.origin}/big`))
-  const answer = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`http://127.0.0.1:${port}/`, resolve).on('error', reject))
+  const answer = await get(port)
   let received = 0
   let lag = 0
   const slow = new Writable({
     highWaterMark: 64 * 1024,
     write(chunk: Buffer, _encoding, done) {
       received += chunk.length
-      lag = Math.max(lag, sent - received)
+      lag = Math.max(lag, sent() - received)
       setTimeout(done, received % (1024 * 1024) < chunk.length ? 5 : 0)
     },
   })
@@ -264,18 +259,9 @@ t.test('written to the client as it arrives: a slow client holds the backend bac
 })
 
 t.test('written to the client as it arrives: the client going away aborts the backend', async (t) => {
-  const closed = new Subject<boolean>()
-  const backend = await httpBackend((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' })
-    const timer = setInterval(() => res.write('tick\n'), 5)
-    res.once('close', () => {
-      clearInterval(timer)
-      closed.next(res.writableFinished)
-    })
-  })
-  t.teardown(backend.close)
+  const { backend, closed } = await endlessBackend(t)
   const port = await front(t, noop(`${backend.origin}/endless`))
-  const answer = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`http://127.0.0.1:${port}/`, resolve).on('error', reject))
+  const answer = await get(port)
   await once(answer, 'data')
   const wasClosed = firstValueFrom(closed)
   answer.destroy()
