@@ -53,7 +53,9 @@ function picker(tree: FieldTree): Pick {
   if (pick) return pick
   const levels: string[] = []
   const level = (node: FieldTree): string => {
-    const name = `pick${levels.length}`
+    const index = levels.length
+    const name = `pick${index}`
+    // Reserved now: the children below take the next places.
     levels.push('')
     const fields = [...node].map(([key, sub]) => {
       const literal = JSON.stringify(key)
@@ -62,7 +64,7 @@ function picker(tree: FieldTree): Pick {
       const child = level(sub)
       return `  if (hasOwn(value, ${literal})) { found = value[${literal}]; if (typeof found === 'object' && found !== null) ${set(`${child}(found)`)} }`
     })
-    levels[Number(name.slice(4))] = [
+    levels[index] = [
       `function ${name}(value) {`,
       `  if (Array.isArray(value)) { const out = []; for (const item of value) if (typeof item === 'object' && item !== null) out.push(${name}(item)); return out }`,
       `  if (typeof value !== 'object' || value === null) return value`,

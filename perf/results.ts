@@ -28,9 +28,8 @@ export function resultsPath(): string {
 function existingSections(text: string): Map<string, string> {
   const found = new Map<string, string>()
   for (const name of SCENARIOS) {
-    const from = text.indexOf(begin(name))
-    const to = text.indexOf(end(name))
-    if (from !== -1 && to > from) found.set(name, text.slice(from + begin(name).length, to).trim())
+    const body = between(text, begin(name), end(name))
+    if (body !== undefined) found.set(name, body)
   }
   // A file from before the markers: its aggregation section is everything from its first heading.
   if (found.size === 0) {
@@ -48,15 +47,15 @@ export function writeSections(fresh: ReadonlyMap<ScenarioName, string>): string 
     const body = fresh.get(name) ?? kept.get(name)
     return body === undefined ? [] : [`${begin(name)}\n${body.trim()}\n${end(name)}`]
   })
-  const reading = handWritten(text)
-  if (reading !== undefined) parts.unshift(reading)
+  const reading = between(text, ...READING)
+  if (reading !== undefined) parts.unshift(`${READING[0]}\n${reading}\n${READING[1]}`)
   writeFileSync(path, `${HEADER}\n${parts.join('\n\n')}\n`)
   return path
 }
 
-/** The reading of the figures against the targets, markers included, if the file has one. */
-function handWritten(text: string): string | undefined {
-  const from = text.indexOf(READING[0])
-  const to = text.indexOf(READING[1])
-  return from !== -1 && to > from ? text.slice(from, to + READING[1].length) : undefined
+/** What stands between two markers, trimmed, if the text has both in that order. */
+function between(text: string, open: string, close: string): string | undefined {
+  const from = text.indexOf(open)
+  const to = text.indexOf(close)
+  return from !== -1 && to > from ? text.slice(from + open.length, to).trim() : undefined
 }

@@ -122,7 +122,7 @@ function decoderFor(options: ResolvedOptions): DecoderFactory<unknown> {
     case 'xml':
       return xmlDecoder({ allow, deny })
     default:
-      return jsonDecoder({ allow, deny, keepText: options.verbatim })
+      return jsonDecoder({ allow, deny, keepSource: options.verbatim })
   }
 }
 

@@ -75,8 +75,8 @@ export interface BackendOptions {
   /** TLS settings for `https:` origins (e.g. `ca` for a private CA, `rejectUnauthorized: false` in development). */
   readonly tls?: BackendTls
   /**
-   * `json` only: a body parsed whole (neither pruned nor streamed) remembers its text, so that a
-   * renderer built with `verbatim` sends that text instead of serializing the value again. Only
+   * `json` only: a body parsed whole (neither pruned nor streamed) remembers its bytes, so that a
+   * renderer built with `verbatim` sends those bytes instead of serializing the value again. Only
    * for a pipeline that passes the value on untouched: a value changed in place on its way would
    * be sent as it came. Default false.
    */

@@ -30,7 +30,7 @@ export interface JsonDecoderOptions {
   /** Dot paths to remove (`omit`), applied after `allow`. */
   readonly deny?: readonly string[]
   /** Remember the bytes of a body parsed whole (not pruned, not streamed): see `rememberSource`. */
-  readonly keepText?: boolean
+  readonly keepSource?: boolean
   /** Overrides {@link JSON_STREAM_THRESHOLD} (tests, benchmarks). */
   readonly threshold?: number
 }
@@ -47,7 +47,7 @@ export function jsonDecoder(options: JsonDecoderOptions = {}): DecoderFactory<un
   const allow = options.allow?.length ? fieldTree(options.allow) : undefined
   const deny = options.deny?.length ? fieldTree(options.deny) : undefined
   const trim = compileTrim(options.allow, options.deny)
-  const parsed: (value: unknown, bytes: Buffer) => unknown = trim ?? (options.keepText ? keepingSource : (value) => value)
+  const parsed: (value: unknown, bytes: Buffer) => unknown = trim ?? (options.keepSource ? keepingSource : (value) => value)
   // The pruned stream is already exact; picking again (cheap: what is left is small) restores the
   // tree's key order, which `pickFields` gives on the parsed path. An omit-only stream is left as is.
   const streamed = allow && trim ? trim : (value: unknown) => value

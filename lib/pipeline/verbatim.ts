@@ -3,8 +3,8 @@ import type { BackendConfig, EndpointConfig } from '../config/types.js'
 /**
  * Whether an endpoint answers with its one backend's JSON document as it came: one backend
  * (shadows aside) read as `json` with nothing to shape its data, nothing added or flattened by the
- * endpoint, and JSON out. Such a backend keeps the text it parsed and the renderer sends that text
- * (`BackendOptions.verbatim`): the document is checked by the parse, not serialized again.
+ * endpoint, and JSON out. Such a backend keeps the bytes it parsed and the renderer sends those
+ * bytes (`BackendOptions.verbatim`): the document is checked by the parse, not serialized again.
  */
 export function passesWhole(endpoint: EndpointConfig): boolean {
   const calls = endpoint.backend.filter((backend) => !backend.proxy.shadow)

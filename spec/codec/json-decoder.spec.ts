@@ -142,14 +142,14 @@ t.test('__proto__ stays an own field and never touches the prototype', async (t)
   }
 })
 
-t.test('keepText: a body parsed whole remembers its bytes; a pruned or streamed one does not', async (t) => {
+t.test('keepSource: a body parsed whole remembers its bytes; a pruned or streamed one does not', async (t) => {
   const body = '{ "b": 1,\n  "a": [1.0, 2] }'
-  const kept = decode(jsonDecoder({ keepText: true }), body)
+  const kept = decode(jsonDecoder({ keepSource: true }), body)
   t.same(kept, { b: 1, a: [1, 2] })
   t.equal(sourceOf(kept)?.toString(), body, 'the exact bytes, spacing and all')
-  t.equal(sourceOf(decode(jsonDecoder({ keepText: true }), `\ufeff${body}`))?.toString(), body, 'a byte order mark is not kept')
+  t.equal(sourceOf(decode(jsonDecoder({ keepSource: true }), `\ufeff${body}`))?.toString(), body, 'a byte order mark is not kept')
   t.equal(sourceOf(decode(jsonDecoder(), body)), undefined, 'not asked: nothing kept')
-  t.equal(sourceOf(decode(jsonDecoder({ keepText: true, allow: ['a'] }), body)), undefined, 'pruned: the bytes are not the value any more')
-  t.equal(sourceOf(decode(jsonDecoder({ keepText: true, threshold: 8 }), body)), undefined, 'streamed: no bytes to keep')
-  t.equal(sourceOf(decode(jsonDecoder({ keepText: true }), '"text"')), undefined, 'a string is not worth it')
+  t.equal(sourceOf(decode(jsonDecoder({ keepSource: true, allow: ['a'] }), body)), undefined, 'pruned: the bytes are not the value any more')
+  t.equal(sourceOf(decode(jsonDecoder({ keepSource: true, threshold: 8 }), body)), undefined, 'streamed: no bytes to keep')
+  t.equal(sourceOf(decode(jsonDecoder({ keepSource: true }), '"text"')), undefined, 'a string is not worth it')
 })
