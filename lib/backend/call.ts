@@ -1,6 +1,7 @@
 import { Observable } from 'rxjs'
 import type { DecoderFactory } from '../codec/decoder.js'
 import { jsonDecoder } from '../codec/json-decoder.js'
+import { rssDecoder } from '../codec/rss-decoder.js'
 import { safeJsonDecoder } from '../codec/safejson-decoder.js'
 import { stringDecoder } from '../codec/string-decoder.js'
 import { xmlDecoder } from '../codec/xml-decoder.js'
@@ -121,6 +122,8 @@ function decoderFor(options: ResolvedOptions): DecoderFactory<unknown> {
       return safeJsonDecoder({ allow, deny })
     case 'xml':
       return xmlDecoder({ allow, deny })
+    case 'rss':
+      return rssDecoder({ allow, deny })
     default:
       return jsonDecoder({ allow, deny, keepSource: options.verbatim })
   }

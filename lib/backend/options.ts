@@ -15,17 +15,19 @@ export type BackendTls = Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'passph
  * - `xml`: parsed into an object the way KrakenD's decoder (mxj) does: the root element is the one
  *   key, attributes are `-name` keys, text beside attributes or children is `#text`, repeated
  *   elements become arrays, every value is a string (no number guessing).
+ * - `rss`: an RSS, Atom or JSON Feed document, read as KrakenD's decoder (gofeed) does, into
+ *   `{ title, description, items, author, categories, ..., type }` (see `rssDecoder`).
  * - `string`: the body as UTF-8 text. KrakenD shows it as `{ "content": text }`; the transport
  *   emits the bare string and leaves wrapping to the pipeline (`wrap('content')`).
  * - `no-op`: nothing is read: the call emits a {@link RawResponse} as soon as the head arrives,
  *   whatever its status, and its body streams on untouched (no decoding, no size limit).
  */
-export type BackendEncoding = 'json' | 'safejson' | 'xml' | 'string' | 'no-op'
+export type BackendEncoding = 'json' | 'safejson' | 'xml' | 'rss' | 'string' | 'no-op'
 
-const ENCODINGS: ReadonlySet<string> = new Set<BackendEncoding>(['json', 'safejson', 'xml', 'string', 'no-op'])
+const ENCODINGS: ReadonlySet<string> = new Set<BackendEncoding>(['json', 'safejson', 'xml', 'rss', 'string', 'no-op'])
 
 /** The encodings whose decoded value `allow` / `deny` can prune. */
-const PRUNABLE: ReadonlySet<string> = new Set<BackendEncoding>(['json', 'safejson', 'xml'])
+const PRUNABLE: ReadonlySet<string> = new Set<BackendEncoding>(['json', 'safejson', 'xml', 'rss'])
 
 /** How one backend is called. Everything here is compiled once, when the backend is created. */
 export interface BackendOptions {
@@ -43,7 +45,7 @@ export interface BackendOptions {
   readonly query?: AllowList
   /**
    * Dot paths to keep (`items.id`). With `json`, pruned while streaming, so the rest is never built;
-   * with `safejson` and `xml`, applied to the decoded value (wrapper included: `collection.id`).
+   * with `safejson`, `xml` and `rss`, applied to the decoded value (wrapper included: `collection.id`).
    */
   readonly allow?: readonly string[]
   /** Dot paths to remove, applied after `allow`; same encodings as `allow`. */

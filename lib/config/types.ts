@@ -9,7 +9,7 @@
 export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'no-op' | 'negotiate' | 'xml' | 'yaml'
 
 /** How a backend's body is read. */
-export type BackendEncoding = 'json' | 'safejson' | 'xml' | 'string' | 'no-op'
+export type BackendEncoding = 'json' | 'safejson' | 'xml' | 'rss' | 'string' | 'no-op'
 
 /** The `router` namespace of the service (all optional in the file, all present here). */
 export interface RouterOptions {
