@@ -13,9 +13,10 @@ import { isWorker, leaveCluster, superviseWorkers } from '../lib/workers.js'
 const HELP = `rxgate ${VERSION}: an API gateway whose endpoints are RxJS pipelines
 
 Usage:
-  rxgate run -c FILE [-p PORT] [-l LEVEL] [-d] [-w N]
+  rxgate run -c FILE [-p PORT] [-l LEVEL] [-d] [-w N] [--allow-unenforced]
                                                  run the gateway a configuration file describes
-  rxgate check -c FILE                           validate a configuration file; print every error
+  rxgate check -c FILE [--lint] [--allow-unenforced]
+                                                 validate a configuration file; print every error
   rxgate version                                 print the version
   rxgate help                                    print this help
 
@@ -25,9 +26,13 @@ Options:
   -l, --log-level L   fatal, error, warn, info (default), debug, trace or silent
   -d, --debug         enable the /__debug/ endpoint
   -w, --workers N     serve from N processes sharing the port (node:cluster), e.g. one per core
+  --allow-unenforced  serve without the settings rxgate does not enforce (auth/*, security/*,
+                      qos/*, validation/* and plugin/* namespaces, tls, plugin), with a warning
+                      for each; without it, such a file is not valid
+  --lint              keys rxgate does not know (typos, most often) are errors, not warnings
 
 Examples:
-  rxgate check -c gateway.json
+  rxgate check -c gateway.json --lint
   rxgate run -c gateway.json -p 9000
 
 Logs are JSON lines, pretty when the output is a terminal. SIGINT or SIGTERM stops the
@@ -40,6 +45,8 @@ const OPTIONS = {
   'log-level': { type: 'string', short: 'l' },
   debug: { type: 'boolean', short: 'd' },
   workers: { type: 'string', short: 'w' },
+  'allow-unenforced': { type: 'boolean' },
+  lint: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -51,7 +58,10 @@ async function main(argv: string[]): Promise<number> {
   if (command !== 'run' && command !== 'check') return fail(`unknown command "${command}"\n\n${HELP}`)
   if (!values.config) return fail(`${command} needs a configuration file: rxgate ${command} -c gateway.json`)
 
-  const { config, warnings } = await loadConfig(values.config)
+  const { config, warnings } = await loadConfig(values.config, {
+    allowUnenforced: values['allow-unenforced'] ?? false,
+    lint: values.lint ?? false,
+  })
   if (command === 'check') {
     for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
     return print(`${values.config}: the configuration is valid (${plural(config.endpoints.length, 'endpoint')})\n`, 0)
@@ -62,10 +72,13 @@ async function main(argv: string[]): Promise<number> {
   const workers = values.workers === undefined ? 1 : Number(values.workers)
   if (!Number.isInteger(workers) || workers < 1) return fail(`--workers must be a whole number of at least 1, not "${values.workers}"`)
   const logger = createLogger({ level: values['log-level'] ?? 'info' })
-  // The supervisor checked the file already; its workers need not say the same again.
-  if (!isWorker) for (const warning of warnings) logger.warn(warning)
-  if (workers > 1 && !isWorker) return superviseWorkers(workers, logger)
-  const gateway = compileGateway(config, { logger, debug: values.debug ?? false })
+  if (workers > 1 && !isWorker) {
+    // The supervisor compiles nothing, so it says what the file lacks, once, for all its workers.
+    for (const warning of warnings) logger.warn(warning)
+    return superviseWorkers(workers, logger)
+  }
+  // The workers (forked with this argv, --allow-unenforced included) leave that to the supervisor.
+  const gateway = compileGateway(config, { logger, debug: values.debug ?? false, warnings: isWorker ? [] : warnings })
   try {
     await gateway.listen(port, config.listen_ip)
   } catch (error) {

@@ -7,9 +7,13 @@
 /** Where an `extra_config` sits. */
 export type Scope = 'service' | 'endpoint' | 'backend'
 
-/** The short names rxgate implements in each scope; anything else is ignored with a warning. */
+/**
+ * The short names rxgate implements in each scope. Anything else is ignored: with a warning, or
+ * as a problem for the families that protect or shape traffic (see `unenforced.ts`).
+ */
 export const NAMESPACES: Readonly<Record<Scope, readonly string[]>> = {
-  service: ['router'],
+  // `rxgate`: rxgate's own settings, kept under extra_config so that KrakenD still reads the file
+  service: ['router', 'rxgate'],
   endpoint: ['proxy'],
   backend: ['proxy', 'backend/http'],
 }
@@ -31,6 +35,37 @@ export const ALIASES: Readonly<Record<string, string>> = {
   // Lura's HTTP client status handling (return_error_details, return_error_code)
   'github.com/devopsfaith/krakend/http': 'backend/http',
   'github_com/devopsfaith/krakend/http': 'backend/http',
+  // KrakenD 1.x components rxgate does not implement, named so that their old names fail closed
+  // as their new ones do (KrakenD's krakend-config-migrator renames them the same way)
+  ...bothSpellings({
+    'github.com/devopsfaith/krakend-jose/validator': 'auth/validator',
+    'github.com/devopsfaith/krakend-jose/signer': 'auth/signer',
+    'github.com/devopsfaith/krakend-oauth2-clientcredentials': 'auth/client-credentials',
+    'github.com/devopsfaith/bloomfilter': 'auth/revoker',
+    'github.com/devopsfaith/krakend-apikeys': 'auth/api-keys',
+    'github.com/devopsfaith/krakend-cors': 'security/cors',
+    'github.com/devopsfaith/krakend-httpsecure': 'security/http',
+    'github.com/devopsfaith/krakend-botdetector': 'security/bot-detector',
+    'github.com/devopsfaith/krakend-ratelimit/juju/router': 'qos/ratelimit/router',
+    'github.com/devopsfaith/krakend-ratelimit/juju/proxy': 'qos/ratelimit/proxy',
+    'github.com/devopsfaith/krakend-circuitbreaker/gobreaker': 'qos/circuit-breaker',
+    'github.com/devopsfaith/krakend-httpcache': 'qos/http-cache',
+    'github.com/devopsfaith/krakend-jsonschema': 'validation/json-schema',
+    'github.com/devopsfaith/krakend-cel': 'validation/cel',
+    'github.com/devopsfaith/krakend/transport/http/server/handler': 'plugin/http-server',
+    'github.com/devopsfaith/krakend/transport/http/client/executor': 'plugin/http-client',
+    'github.com/devopsfaith/krakend/proxy/plugin/request': 'plugin/request-modifier',
+    'github.com/devopsfaith/krakend/proxy/plugin/response': 'plugin/response-modifier',
+  }),
+}
+
+function bothSpellings(names: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(names).flatMap(([legacy, short]) => [
+      [legacy, short],
+      [legacy.replace(/^github\.com\//, 'github_com/'), short],
+    ]),
+  )
 }
 
 /** The short name of a namespace (itself when it has no alias). */

@@ -27,6 +27,10 @@ export const DEFAULTS = {
   sd_scheme: 'http',
   /** KrakenD's DNS SRV cache: 30 s. */
   dns_cache_ttl: 30_000,
+  /** Gin's lookup headers for the client IP. */
+  remote_ip_headers: ['X-Forwarded-For', 'X-Real-IP'],
+  /** Go's encoding/json nesting limit. */
+  max_nesting_depth: 10_000,
 } as const
 
 /**
@@ -64,6 +68,7 @@ export function normalizeConfig(raw: unknown): GatewayConfig {
     // KrakenD uses its default for anything under one second
     dns_cache_ttl: Math.max(milliseconds(service.dns_cache_ttl) || DEFAULTS.dns_cache_ttl, 1000),
     router: normalizeRouter(extra.router as RawRouter | undefined),
+    max_nesting_depth: (extra.rxgate as RawRxgate | undefined)?.max_nesting_depth ?? DEFAULTS.max_nesting_depth,
     endpoints,
     ignored_namespaces: [...ignored].sort(),
   }
@@ -88,6 +93,11 @@ function normalizeRouter(router: RawRouter = {}): RouterOptions {
     remove_extra_slash: router.remove_extra_slash ?? false,
     disable_redirect_trailing_slash: router.disable_redirect_trailing_slash ?? false,
     disable_handle_method_not_allowed: router.disable_handle_method_not_allowed ?? false,
+    disable_redirect_fixed_path: router.disable_redirect_fixed_path ?? false,
+    forwarded_by_client_ip: router.forwarded_by_client_ip ?? false,
+    // an empty list is "not set" (KrakenD's zero value): the default headers apply
+    remote_ip_headers: router.remote_ip_headers?.length ? router.remote_ip_headers : DEFAULTS.remote_ip_headers,
+    trusted_proxies: router.trusted_proxies ?? [],
   }
 }
 
@@ -240,6 +250,14 @@ interface RawRouter {
   remove_extra_slash?: boolean
   disable_redirect_trailing_slash?: boolean
   disable_handle_method_not_allowed?: boolean
+  disable_redirect_fixed_path?: boolean
+  forwarded_by_client_ip?: boolean
+  remote_ip_headers?: string[]
+  trusted_proxies?: string[]
+}
+
+interface RawRxgate {
+  max_nesting_depth?: number
 }
 
 interface RawEndpoint {

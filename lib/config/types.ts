@@ -23,6 +23,14 @@ export interface RouterOptions {
   readonly remove_extra_slash: boolean
   readonly disable_redirect_trailing_slash: boolean
   readonly disable_handle_method_not_allowed: boolean
+  /** No redirect to a path that matches a route only once cleaned or in another case. */
+  readonly disable_redirect_fixed_path: boolean
+  /** Whether the client IP is read from `remote_ip_headers` (when the peer is a trusted proxy). Default false. */
+  readonly forwarded_by_client_ip: boolean
+  /** The headers holding the client IP, as the file wrote them. Default `["X-Forwarded-For", "X-Real-IP"]`. */
+  readonly remote_ip_headers: readonly string[]
+  /** The proxies whose headers are believed: IP addresses and CIDR ranges, checked. Default none. */
+  readonly trusted_proxies: readonly string[]
 }
 
 export interface GatewayConfig {
@@ -49,6 +57,11 @@ export interface GatewayConfig {
   readonly endpoints: readonly EndpointConfig[]
   /** How long `sd: "dns"` backends keep a resolved host list, in ms. Default 30000. */
   readonly dns_cache_ttl: number
+  /**
+   * The deepest nesting a decoded document may have (the `rxgate` namespace's
+   * `max_nesting_depth`). Default 10000, as Go's encoding/json.
+   */
+  readonly max_nesting_depth: number
   /** The namespaces rxgate does not implement, ignored (with one warning at start-up). */
   readonly ignored_namespaces: readonly string[]
 }

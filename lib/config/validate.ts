@@ -3,7 +3,9 @@ import { isIP } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
 import { sanitizeHost } from './hosts.js'
-import { readExtraConfig, type Scope } from './namespaces.js'
+import { readExtraConfig, shortName, type Scope } from './namespaces.js'
+import { failsClosed, UNENFORCED_SERVICE_KEYS, unenforcedEffect, unenforcedMessage } from './unenforced.js'
+import { findUnknownKeys, type KeyFinding, type SchemaNode } from './unknown-keys.js'
 
 /** What validation found: problems make the configuration unusable, warnings do not. */
 export interface Validation {
@@ -13,17 +15,30 @@ export interface Validation {
   readonly warnings: readonly string[]
 }
 
+/** How strict a check is. */
+export interface ValidationOptions {
+  /**
+   * Serve without the settings that protect or shape traffic which rxgate does not enforce
+   * (`auth/*`, `security/*`, `qos/*`, `validation/*`, `plugin/*` namespaces, `tls`, `plugin`):
+   * each becomes a warning instead of a problem. `--allow-unenforced`.
+   */
+  readonly allowUnenforced?: boolean
+  /** Keys no schema knows (typos, KrakenD v2 names) are problems, not warnings. `--lint`. */
+  readonly lint?: boolean
+}
+
 /**
  * Checks a raw configuration (the parsed file) against the JSON Schema and against the rules a
- * schema cannot express (reserved paths, duplicate routes, URL placeholders, hosts, ...), and
- * returns every problem at once, so one run shows everything to fix.
+ * schema cannot express (reserved paths, duplicate routes, URL placeholders, hosts, unenforced
+ * settings, unknown keys, ...), and returns every problem at once, so one run shows everything to fix.
  */
-export function validateConfig(raw: unknown): Validation {
+export function validateConfig(raw: unknown, options: ValidationOptions = {}): Validation {
   const problems: Problem[] = []
-  const validate = compiled()
+  const { validate, schema } = compiled()
   if (!validate(raw)) problems.push(...schemaProblems(validate.errors ?? []))
-  const semantic = new Semantics()
+  const semantic = new Semantics(options)
   semantic.service(raw)
+  semantic.keys(findUnknownKeys(raw, schema))
   problems.push(...semantic.problems)
   const seen = new Set<string>()
   const lines = sortByPointer(problems)
@@ -42,16 +57,19 @@ function locateSchema(): string {
   return paths.find((path) => existsSync(path)) ?? paths[0]!
 }
 
-let validator: ValidateFunction | undefined
+let validator: { validate: ValidateFunction; schema: SchemaNode } | undefined
 
 /** Compiled once, on first use: compiling costs far more than validating. */
-function compiled(): ValidateFunction {
+function compiled(): { validate: ValidateFunction; schema: SchemaNode } {
   if (validator) return validator
   const Ajv = AjvModule.default
   // verbose: errors carry their schema, which holds the `x-message` of patterns
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, logger: false })
   ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' })
-  validator = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object)
+  // KrakenD keys rxgate ignores: read by the unknown-key walk, not by ajv
+  ajv.addKeyword({ keyword: 'x-unimplemented', schemaType: 'boolean' })
+  const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as SchemaNode
+  validator = { validate: ajv.compile(schema), schema }
   return validator
 }
 
@@ -176,6 +194,10 @@ const RENAMED: Readonly<Record<'endpoint' | 'backend', Readonly<Record<string, s
 class Semantics {
   readonly problems: Problem[] = []
   readonly warnings: string[] = []
+  /** Keys already reported on their own (old names, unenforced settings): no unknown-key line too. */
+  private readonly reported = new Set<string>()
+
+  constructor(private readonly options: ValidationOptions) {}
 
   private problem(pointer: string, message: string) {
     this.problems.push({ pointer, message })
@@ -185,6 +207,30 @@ class Semantics {
     this.warnings.push(`${pointer}: ${message}`)
   }
 
+  /** A key that may be a typo: a warning, or a problem when linting. */
+  private questionable(pointer: string, message: string) {
+    if (this.options.lint) this.problem(pointer, message)
+    else this.warn(pointer, message)
+  }
+
+  /** A setting that protects or shapes traffic, which rxgate would serve without: fail closed. */
+  private unenforced(pointer: string, name: string, effect: string) {
+    this.reported.add(pointer)
+    const allowed = this.options.allowUnenforced === true
+    const message = unenforcedMessage(name, effect, allowed)
+    if (allowed) this.warn(pointer, message)
+    else this.problem(pointer, message)
+  }
+
+  /** The unknown-key walk's findings, but for the keys reported already. */
+  keys(findings: readonly KeyFinding[]) {
+    for (const { pointer, kind, message } of findings) {
+      if (this.reported.has(pointer)) continue
+      if (kind === 'unknown') this.questionable(pointer, message)
+      else this.warn(pointer, message)
+    }
+  }
+
   service(raw: unknown) {
     if (!isObject(raw)) return
     const hosts = strings(raw.host)
@@ -192,8 +238,10 @@ class Semantics {
     if (typeof raw.listen_ip === 'string' && raw.listen_ip !== '' && isIP(raw.listen_ip) === 0) {
       this.problem('/listen_ip', `must be an IP address${got(raw.listen_ip)}`)
     }
+    this.serviceKeys(raw)
     const extra = this.extraConfig('', raw.extra_config, 'service')
     const router = extra.known.get('router')?.value
+    if (isObject(router)) this.router(`/extra_config/${escapePointer(extra.known.get('router')!.key)}`, router)
     const healthEnabled = !(isObject(router) && router.disable_health === true)
     const healthPath = isObject(router) && typeof router.health_path === 'string' && router.health_path !== ''
       ? router.health_path
@@ -377,12 +425,49 @@ class Semantics {
       const names = keys.map((key) => JSON.stringify(key)).join(' and ')
       this.problem(`${at}/extra_config`, `${names} are the same namespace (${short}); keep one`)
     }
+    for (const key of scoped.ignored) {
+      const short = shortName(key)
+      if (failsClosed(short)) this.unenforced(`${at}/extra_config/${escapePointer(key)}`, short, unenforcedEffect(short))
+    }
     return scoped
+  }
+
+  /** `tls` and `plugin`: serving plain HTTP, or without the plugins, is not what the file asks. */
+  private serviceKeys(raw: JsonObject) {
+    for (const [key, effect] of Object.entries(UNENFORCED_SERVICE_KEYS)) {
+      const value = raw[key]
+      if (value === undefined || value === null) continue
+      // KrakenD's own switch (Lura's TLS.IsDisabled): TLS off, plain HTTP as rxgate serves
+      if (key === 'tls' && isObject(value) && value.disabled === true) continue
+      const hint = key === 'tls' && isObject(value) && 'disable' in value ? ' (KrakenD turns TLS off with "disabled": true, not "disable")' : ''
+      this.unenforced(`/${key}`, key, `${effect}${hint}`)
+    }
+  }
+
+  private router(at: string, router: JsonObject) {
+    if (!Array.isArray(router.trusted_proxies)) return
+    router.trusted_proxies.forEach((proxy: unknown, k) => {
+      // anything but a string is the schema's to report
+      if (typeof proxy === 'string' && !isIpOrRange(proxy)) {
+        this.problem(`${at}/trusted_proxies/${k}`, `must be an IP address or a CIDR range like "10.0.0.0/8"${got(proxy)}`)
+      }
+    })
   }
 
   private renamed(at: string, object: JsonObject, scope: 'endpoint' | 'backend') {
     for (const [old, current] of Object.entries(RENAMED[scope])) {
-      if (old in object) this.warn(`${at}/${old}`, `is ignored: it is the old name of "${current}" (KrakenD v2 format)`)
+      if (!(old in object)) continue
+      this.reported.add(`${at}/${old}`)
+      this.questionable(`${at}/${old}`, `is ignored: it is the old name of "${current}" (KrakenD v2 format)`)
     }
   }
+}
+
+/** `10.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`: what Go's net.ParseIP or net.ParseCIDR reads. */
+function isIpOrRange(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/')
+  const family = isIP(address)
+  if (family === 0 || rest.length > 0) return false
+  if (prefix === undefined) return true
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)
 }

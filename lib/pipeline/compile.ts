@@ -11,6 +11,8 @@ export interface CompileOptions {
   readonly logger: Logger
   /** `rxgate run -d`: the debug endpoint even when the file does not ask for it. */
   readonly debug?: boolean
+  /** What loading the configuration found to say (`loadConfig`'s `warnings`): logged once, here. */
+  readonly warnings?: readonly string[]
 }
 
 /**
@@ -18,6 +20,7 @@ export interface CompileOptions {
  * with its pipeline and its renderer, plus the built-in endpoints the file asks for.
  */
 export function compileGateway(config: GatewayConfig, options: CompileOptions): Gateway {
+  for (const warning of options.warnings ?? []) options.logger.warn(warning)
   const { router } = config
   const gateway = new Gateway({
     logger: options.logger,

@@ -11,6 +11,8 @@ t.test('version and help', async (t) => {
   const help = runNode('dist/bin/rxgate.js', ['--help'])
   t.equal(await help.exited, 0)
   t.match(help.output(), /Usage:[\s\S]*rxgate version/)
+  t.match(help.output(), /--allow-unenforced\s+serve without the settings rxgate does not enforce/)
+  t.match(help.output(), /--lint\s+keys rxgate does not know/)
 })
 
 t.test('an unknown command is an error, with the help', async (t) => {

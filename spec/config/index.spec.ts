@@ -5,12 +5,23 @@ import t from 'tap'
 import { checkConfig, loadConfig } from '../../lib/config/index.js'
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/config/${name}`, import.meta.url))
+// the fixture asks for JWT validation, CORS, rate limits and a circuit breaker, which rxgate does not enforce
+const allowUnenforced = { allowUnenforced: true }
+const SERVED_WITHOUT = 'served without it, as --allow-unenforced asks'
 
-t.test('a realistic KrakenD CE file loads cleanly', async (t) => {
-  const { config, warnings } = await loadConfig(fixture('krakend-ce.json'))
+t.test('a realistic KrakenD CE file loads, when its unenforced settings are allowed', async (t) => {
+  const { config, warnings } = await loadConfig(fixture('krakend-ce.json'), allowUnenforced)
   t.same(warnings, [
-    'extra_config namespaces rxgate does not implement are ignored: auth/validator, qos/circuit-breaker, ' +
-      'qos/ratelimit/router, security/cors, telemetry/logging; not enforced: auth/validator, security/cors',
+    'extra_config namespaces rxgate does not implement are ignored: telemetry/logging',
+    '/extra_config/security~1cors: security/cors is not enforced by rxgate: it would answer CORS preflight requests ' +
+      `and limit which origins, methods and headers browsers may use; ${SERVED_WITHOUT}`,
+    '/endpoints/0/extra_config/qos~1ratelimit~1router: qos/ratelimit/router is not enforced by rxgate: ' +
+      `it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ${SERVED_WITHOUT}`,
+    '/endpoints/0/backend/1/extra_config/qos~1circuit-breaker: qos/circuit-breaker is not enforced by rxgate: ' +
+      `it would stop calling this backend after max_errors consecutive failures, until it recovers; ${SERVED_WITHOUT}`,
+    `/endpoints/2/extra_config/auth~1validator: auth/validator is not enforced by rxgate: it would reject requests without a valid JWT with 401; ${SERVED_WITHOUT}`,
+    '/disable_rest: is a KrakenD setting rxgate does not implement: ignored',
+    '/extra_config/router/hide_version_header: is a KrakenD setting rxgate does not implement: ignored',
   ])
   t.match(config, {
     name: 'Shop API gateway',
@@ -54,14 +65,87 @@ t.test('a realistic KrakenD CE file loads cleanly', async (t) => {
 })
 
 t.test('its YAML twin gives the same normalized configuration', async (t) => {
-  const json = await loadConfig(fixture('krakend-ce.json'))
-  const yaml = await loadConfig(fixture('krakend-ce.yaml'))
+  const json = await loadConfig(fixture('krakend-ce.json'), allowUnenforced)
+  const yaml = await loadConfig(fixture('krakend-ce.yaml'), allowUnenforced)
   t.same(yaml, json)
 })
 
 t.test('checkConfig does the same from a value', async (t) => {
   const raw = JSON.parse(readFileSync(fixture('krakend-ce.json'), 'utf8')) as unknown
-  t.same(checkConfig(raw), await loadConfig(fixture('krakend-ce.json')))
+  t.same(checkConfig(raw, allowUnenforced), await loadConfig(fixture('krakend-ce.json'), allowUnenforced))
+})
+
+t.test('without allowUnenforced, the same file is not valid, every unenforced setting named', async (t) => {
+  const path = fixture('krakend-ce.json')
+  const problems = [
+    '/endpoints/0/backend/1/extra_config/qos~1circuit-breaker: qos/circuit-breaker is not enforced by rxgate: ' +
+      'it would stop calling this backend after max_errors consecutive failures, until it recovers; ' +
+      'remove it, or run with --allow-unenforced to serve without it',
+    '/endpoints/0/extra_config/qos~1ratelimit~1router: qos/ratelimit/router is not enforced by rxgate: ' +
+      'it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ' +
+      'remove it, or run with --allow-unenforced to serve without it',
+    '/endpoints/2/extra_config/auth~1validator: auth/validator is not enforced by rxgate: ' +
+      'it would reject requests without a valid JWT with 401; remove it, or run with --allow-unenforced to serve without it',
+    '/extra_config/security~1cors: security/cors is not enforced by rxgate: ' +
+      'it would answer CORS preflight requests and limit which origins, methods and headers browsers may use; ' +
+      'remove it, or run with --allow-unenforced to serve without it',
+  ]
+  await t.rejects(loadConfig(path), {
+    code: 'RXGATE_ERR_CONFIG_INVALID',
+    message: `${path} is not valid (4 problems):\n${problems.join('\n')}`,
+    details: { problems, path },
+  })
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as unknown
+  t.throws(() => checkConfig(raw), { code: 'RXGATE_ERR_CONFIG_INVALID', details: { problems } }, 'checkConfig gives the same verdict')
+  t.throws(() => checkConfig(raw, { allowUnenforced: false }), { details: { problems } })
+})
+
+t.test('a legacy qos name fails closed; other unknown namespaces still only warn', async (t) => {
+  const raw = {
+    version: 3,
+    host: ['http://api'],
+    extra_config: { 'telemetry/metrics': {}, 'github_com/devopsfaith/krakend-gologging': {} },
+    endpoints: [{ endpoint: '/a', extra_config: { 'github.com/devopsfaith/krakend-ratelimit/juju/router': { maxRate: 1 } }, backend: [{ url_pattern: '/a' }] }],
+  }
+  t.throws(() => checkConfig(raw), {
+    code: 'RXGATE_ERR_CONFIG_INVALID',
+    details: {
+      problems: [
+        '/endpoints/0/extra_config/github.com~1devopsfaith~1krakend-ratelimit~1juju~1router: qos/ratelimit/router is not enforced by rxgate: ' +
+          'it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ' +
+          'remove it, or run with --allow-unenforced to serve without it',
+      ],
+    },
+  })
+  const { warnings } = checkConfig(raw, allowUnenforced)
+  t.same(warnings, [
+    'extra_config namespaces rxgate does not implement are ignored: github_com/devopsfaith/krakend-gologging, telemetry/metrics',
+    '/endpoints/0/extra_config/github.com~1devopsfaith~1krakend-ratelimit~1juju~1router: qos/ratelimit/router is not enforced by rxgate: ' +
+      `it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ${SERVED_WITHOUT}`,
+  ])
+})
+
+t.test('lint: unknown keys make the configuration invalid', async (t) => {
+  const raw = {
+    version: 3,
+    host: ['http://api'],
+    endpoints: [{ endpoint: '/a', methd: 'POST', backend: [{ url_pattern: '/a', alow: ['name'] }] }],
+  }
+  const { config, warnings } = checkConfig(raw)
+  t.same(warnings, [
+    '/endpoints/0/methd: is not a key rxgate knows; did you mean "method"?',
+    '/endpoints/0/backend/0/alow: is not a key rxgate knows; did you mean "allow"?',
+  ])
+  t.equal(config.endpoints[0]!.method, 'GET', 'what the misspelled key meant is not guessed')
+  t.throws(() => checkConfig(raw, { lint: true }), {
+    code: 'RXGATE_ERR_CONFIG_INVALID',
+    message:
+      'the configuration is not valid (2 problems):\n' +
+      '/endpoints/0/backend/0/alow: is not a key rxgate knows; did you mean "allow"?\n' +
+      '/endpoints/0/methd: is not a key rxgate knows; did you mean "method"?',
+  })
+  const dir = t.testdir({ 'gateway.json': JSON.stringify(raw) })
+  await t.rejects(loadConfig(join(dir, 'gateway.json'), { lint: true }), { code: 'RXGATE_ERR_CONFIG_INVALID', details: { problems: [/alow/, /methd/] } })
 })
 
 t.test('an invalid configuration lists every problem, one per line', async (t) => {

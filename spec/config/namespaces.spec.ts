@@ -12,6 +12,25 @@ t.test('legacy names map to the short ones', async (t) => {
   t.equal(shortName('auth/validator'), 'auth/validator')
 })
 
+t.test('the old names of components rxgate does not implement map too, in both spellings', async (t) => {
+  t.equal(shortName('github.com/devopsfaith/krakend-jose/validator'), 'auth/validator')
+  t.equal(shortName('github_com/devopsfaith/krakend-jose/validator'), 'auth/validator')
+  t.equal(shortName('github_com/devopsfaith/krakend-ratelimit/juju/router'), 'qos/ratelimit/router')
+  t.equal(shortName('github.com/devopsfaith/krakend-circuitbreaker/gobreaker'), 'qos/circuit-breaker')
+  t.equal(shortName('github_com/devopsfaith/krakend-cors'), 'security/cors')
+  t.equal(shortName('github.com/devopsfaith/bloomfilter'), 'auth/revoker')
+  t.equal(shortName('github_com/devopsfaith/krakend-gologging'), 'github_com/devopsfaith/krakend-gologging', 'not a family that fails closed')
+  for (const [legacy, short] of Object.entries(ALIASES)) {
+    const twin = legacy.startsWith('github.com/') ? legacy.replace('github.com/', 'github_com/') : legacy.replace('github_com/', 'github.com/')
+    t.equal(ALIASES[twin], short, `${legacy} has its twin spelling`)
+  }
+})
+
+t.test('rxgate\'s own namespace is a service one', async (t) => {
+  t.ok(NAMESPACES.service.includes('rxgate'))
+  t.same(readExtraConfig({ rxgate: { max_nesting_depth: 5 } }, 'endpoint').ignored, ['rxgate'])
+})
+
 t.test('an extra_config is sorted per scope', async (t) => {
   const extra = {
     '@comment': 'not a namespace',

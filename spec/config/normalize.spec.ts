@@ -26,7 +26,12 @@ t.test('defaults are filled in', async (t) => {
       remove_extra_slash: false,
       disable_redirect_trailing_slash: false,
       disable_handle_method_not_allowed: false,
+      disable_redirect_fixed_path: false,
+      forwarded_by_client_ip: false,
+      remote_ip_headers: ['X-Forwarded-For', 'X-Real-IP'],
+      trusted_proxies: [],
     },
+    max_nesting_depth: 10000,
     endpoints: [
       {
         endpoint: '/users/{id}',
@@ -194,6 +199,32 @@ t.test('namespaces land under their short names; unknown ones are listed once', 
   t.same(endpoint.backend[0]!.proxy, { shadow: true, flatmap_filter: [{ type: 'move', args: ['a', 'b'] }] })
   t.same(endpoint.backend[1]!.proxy, { shadow: false })
   t.same(config.ignored_namespaces, ['qos/circuit-breaker', 'qos/ratelimit/router', 'security/cors', 'telemetry/logging'])
+})
+
+t.test('the client IP settings of the router, and the rxgate namespace', async (t) => {
+  const config = normalizeConfig({
+    version: 3,
+    extra_config: {
+      router: {
+        forwarded_by_client_ip: true,
+        remote_ip_headers: ['X-Client-IP'],
+        trusted_proxies: ['10.0.0.0/8', '::1'],
+        disable_redirect_fixed_path: true,
+      },
+      rxgate: { max_nesting_depth: 64 },
+    },
+  })
+  t.match(config.router, {
+    forwarded_by_client_ip: true,
+    remote_ip_headers: ['X-Client-IP'],
+    trusted_proxies: ['10.0.0.0/8', '::1'],
+    disable_redirect_fixed_path: true,
+  })
+  t.equal(config.max_nesting_depth, 64)
+  t.same(config.ignored_namespaces, [], 'rxgate is a namespace rxgate implements')
+  const unset = normalizeConfig({ version: 3, extra_config: { router: { remote_ip_headers: [] }, rxgate: {} } })
+  t.same(unset.router.remote_ip_headers, ['X-Forwarded-For', 'X-Real-IP'], 'an empty list is "not set"')
+  t.equal(unset.max_nesting_depth, 10000)
 })
 
 t.test('an endpoint flatmap with one backend is dropped, as KrakenD does not load it', async (t) => {

@@ -38,13 +38,13 @@ t.test('every schema problem at once, each with its JSON pointer', async (t) => 
         method: 'get',
         concurrent_calls: 0,
         input_headers: ['Accept', 'Accept'],
-        backend: [{ url_pattern: 'users/{id}', encoding: 'rss', mapping: { a: 1 } }, { host: 'http://x' }],
+        backend: [{ url_pattern: 'users/{id}', encoding: 'bson', mapping: { a: 1 } }, { host: 'http://x' }],
       },
       { backend: [] },
     ],
   })
   t.same(problems, [
-    '/endpoints/3/backend/0/encoding: must be one of "json", "safejson", "xml", "string", "no-op" (got "rss")',
+    '/endpoints/3/backend/0/encoding: must be one of "json", "safejson", "xml", "rss", "string", "no-op" (got "bson")',
     '/endpoints/3/backend/0/mapping/a: must be a string (got 1)',
     '/endpoints/3/backend/0/url_pattern: must start with "/" (got "users/{id}")',
     '/endpoints/3/backend/1/host: must be an array (got "http://x")',
@@ -127,18 +127,218 @@ t.test('namespaces rxgate implements are validated, under any of their names', a
   ])
 })
 
-t.test('unknown keys and namespaces are allowed, as KrakenD allows them', async (t) => {
-  const { problems } = validateConfig(
+t.test('unknown namespaces and KrakenD settings rxgate ignores are warnings, as KrakenD allows them', async (t) => {
+  const { problems, warnings } = validateConfig(
     config((raw) => {
       raw.$schema = 'https://www.krakend.io/schema/v2.4/krakend.json'
-      raw.tls = { public_key: 'x' }
+      raw.tls = { disabled: true, public_key: 'x' }
       raw['@comment'] = 'hello'
+      raw.max_idle_connections = 150
       raw.extra_config = { 'telemetry/logging': { level: 'DEBUG' }, router: { hide_version_header: true } }
-      raw.endpoints[0].extra_config = { 'auth/validator': { alg: 'RS256' }, proxy: { sequential_propagated_params: ['resp0'] } }
+      raw.endpoints[0].extra_config = { 'modifier/martian': {}, proxy: { sequential_propagated_params: ['resp0'] } }
       raw.endpoints[0].backend[0].sd_scheme = 'https'
     }),
   )
   t.same(problems, [])
+  t.same(warnings, [
+    '/endpoints/0/extra_config/proxy/sequential_propagated_params: is a KrakenD setting rxgate does not implement: ignored',
+    '/tls: is a KrakenD setting rxgate does not implement: ignored',
+    '/max_idle_connections: is a KrakenD setting rxgate does not implement: ignored',
+    '/extra_config/router/hide_version_header: is a KrakenD setting rxgate does not implement: ignored',
+  ], 'in the order of the file')
+})
+
+const UNENFORCED = 'remove it, or run with --allow-unenforced to serve without it'
+
+t.test('a namespace that protects or shapes traffic, not enforced, fails closed at every scope', async (t) => {
+  const raw = config((raw) => {
+    raw.extra_config = { 'security/cors': { allow_origins: ['*'] }, 'telemetry/logging': {} }
+    raw.endpoints[0].extra_config = { 'auth/validator': { alg: 'RS256' }, 'validation/json-schema': {}, 'qos/ratelimit/router': { max_rate: 1 } }
+    raw.endpoints[0].backend[0].extra_config = { 'qos/circuit-breaker': {}, 'plugin/http-client': { name: 'p' }, 'modifier/martian': {} }
+  })
+  const { problems, warnings } = validateConfig(raw)
+  t.same(problems, [
+    '/endpoints/0/backend/0/extra_config/plugin~1http-client: plugin/http-client is not enforced by rxgate: ' +
+      `it would send this backend's requests through the HTTP client plugin it names; ${UNENFORCED}`,
+    '/endpoints/0/backend/0/extra_config/qos~1circuit-breaker: qos/circuit-breaker is not enforced by rxgate: ' +
+      `it would stop calling this backend after max_errors consecutive failures, until it recovers; ${UNENFORCED}`,
+    `/endpoints/0/extra_config/auth~1validator: auth/validator is not enforced by rxgate: it would reject requests without a valid JWT with 401; ${UNENFORCED}`,
+    '/endpoints/0/extra_config/qos~1ratelimit~1router: qos/ratelimit/router is not enforced by rxgate: ' +
+      `it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ${UNENFORCED}`,
+    '/endpoints/0/extra_config/validation~1json-schema: validation/json-schema is not enforced by rxgate: ' +
+      `it would reject request bodies that do not match its JSON Schema with 400; ${UNENFORCED}`,
+    '/extra_config/security~1cors: security/cors is not enforced by rxgate: ' +
+      `it would answer CORS preflight requests and limit which origins, methods and headers browsers may use; ${UNENFORCED}`,
+  ])
+  t.same(warnings, [], 'the other unknown namespaces are for the one namespace warning (loadConfig)')
+
+  const allowed = validateConfig(raw, { allowUnenforced: true })
+  t.same(allowed.problems, [])
+  t.same(allowed.warnings, [
+    '/extra_config/security~1cors: security/cors is not enforced by rxgate: it would answer CORS preflight requests ' +
+      'and limit which origins, methods and headers browsers may use; served without it, as --allow-unenforced asks',
+    '/endpoints/0/extra_config/auth~1validator: auth/validator is not enforced by rxgate: ' +
+      'it would reject requests without a valid JWT with 401; served without it, as --allow-unenforced asks',
+    '/endpoints/0/extra_config/validation~1json-schema: validation/json-schema is not enforced by rxgate: ' +
+      'it would reject request bodies that do not match its JSON Schema with 400; served without it, as --allow-unenforced asks',
+    '/endpoints/0/extra_config/qos~1ratelimit~1router: qos/ratelimit/router is not enforced by rxgate: ' +
+      'it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); served without it, as --allow-unenforced asks',
+    '/endpoints/0/backend/0/extra_config/qos~1circuit-breaker: qos/circuit-breaker is not enforced by rxgate: ' +
+      'it would stop calling this backend after max_errors consecutive failures, until it recovers; served without it, as --allow-unenforced asks',
+    '/endpoints/0/backend/0/extra_config/plugin~1http-client: plugin/http-client is not enforced by rxgate: ' +
+      "it would send this backend's requests through the HTTP client plugin it names; served without it, as --allow-unenforced asks",
+  ])
+})
+
+t.test('legacy names fail closed as their short ones, and unlisted names of the families get a generic sentence', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      raw.extra_config = { 'github_com/devopsfaith/krakend-httpsecure': {} }
+      raw.endpoints[0].extra_config = { 'github.com/devopsfaith/krakend-ratelimit/juju/router': { maxRate: 10 }, 'auth/gcp': {} }
+      raw.endpoints[0].backend[0].extra_config = { 'github_com/devopsfaith/krakend-circuitbreaker/gobreaker': {}, 'qos/new-thing': {} }
+    }),
+  )
+  t.same(problems, [
+    '/endpoints/0/backend/0/extra_config/github_com~1devopsfaith~1krakend-circuitbreaker~1gobreaker: qos/circuit-breaker is not enforced by rxgate: ' +
+      `it would stop calling this backend after max_errors consecutive failures, until it recovers; ${UNENFORCED}`,
+    `/endpoints/0/backend/0/extra_config/qos~1new-thing: qos/new-thing is not enforced by rxgate: it would limit, cache or cut traffic; ${UNENFORCED}`,
+    '/endpoints/0/extra_config/auth~1gcp: auth/gcp is not enforced by rxgate: ' +
+      `it would authenticate or authorize requests, and refuse the others; ${UNENFORCED}`,
+    '/endpoints/0/extra_config/github.com~1devopsfaith~1krakend-ratelimit~1juju~1router: qos/ratelimit/router is not enforced by rxgate: ' +
+      `it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ${UNENFORCED}`,
+    '/extra_config/github_com~1devopsfaith~1krakend-httpsecure: security/http is not enforced by rxgate: ' +
+      'it would add security headers (HSTS, frame and content type options), restrict the allowed hosts and redirect to HTTPS; ' +
+      UNENFORCED,
+  ])
+})
+
+t.test('tls (unless disabled) and plugin fail closed too', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      raw.tls = { keys: [{ public_key: 'cert.pem', private_key: 'key.pem' }] }
+      raw.plugin = { folder: './plugins', pattern: '.so' }
+    }),
+  )
+  t.same(problems, [
+    `/plugin: plugin is not enforced by rxgate: it would load the Go plugins (.so) of its folder, which the plugin/* namespaces use; ${UNENFORCED}`,
+    `/tls: tls is not enforced by rxgate: it would serve HTTPS only, with the keys it names; ${UNENFORCED}`,
+  ])
+  const misspelled = validateConfig(config((raw) => (raw.tls = { disable: true })))
+  t.same(misspelled.problems, [
+    '/tls: tls is not enforced by rxgate: it would serve HTTPS only, with the keys it names ' +
+      `(KrakenD turns TLS off with "disabled": true, not "disable"); ${UNENFORCED}`,
+  ])
+  t.same(validateConfig(config((raw) => (raw.tls = { disabled: true }))).problems, [], 'TLS turned off: plain HTTP is what the file asks')
+  const allowed = validateConfig(config((raw) => (raw.tls = {})), { allowUnenforced: true })
+  t.same(allowed.problems, [])
+  t.same(allowed.warnings, ['/tls: tls is not enforced by rxgate: it would serve HTTPS only, with the keys it names; served without it, as --allow-unenforced asks'])
+})
+
+t.test('misspelled keys at every level get the known key they most likely meant', async (t) => {
+  const { problems, warnings } = validateConfig(
+    config((raw) => {
+      raw.Timeout = '3s'
+      raw.extra_config = { router: { return_error_mgs: true }, rxgate: { max_nesting_dept: 10 } }
+      raw.endpoints[0].methd = 'POST'
+      raw.endpoints[0]['input-headers'] = ['Accept']
+      raw.endpoints[0].extra_config = { proxy: { static: { data: { free: { form: true } }, stratgy: 'always' }, sequental: true } }
+      raw.endpoints[0].backend[0].alow = ['name']
+      raw.endpoints[0].backend[0].completely_unrelated = 1
+      raw.endpoints[0].backend[0].extra_config = {
+        proxy: { flatmap_filter: [{ type: 'del', args: ['a'], arg: ['b'] }] },
+        'backend/http': { return_error_detail: 'x' },
+      }
+    }),
+  )
+  t.same(problems, [])
+  t.same(warnings, [
+    '/endpoints/0/backend/0/alow: is not a key rxgate knows; did you mean "allow"?',
+    '/endpoints/0/backend/0/completely_unrelated: is not a key rxgate knows: ignored',
+    '/endpoints/0/backend/0/extra_config/proxy/flatmap_filter/0/arg: is not a key rxgate knows; did you mean "args"?',
+    '/endpoints/0/backend/0/extra_config/backend~1http/return_error_detail: is not a key rxgate knows; did you mean "return_error_details"?',
+    '/endpoints/0/methd: is not a key rxgate knows; did you mean "method"?',
+    '/endpoints/0/input-headers: is not a key rxgate knows; did you mean "input_headers"?',
+    '/endpoints/0/extra_config/proxy/static/stratgy: is not a key rxgate knows; did you mean "strategy"?',
+    '/endpoints/0/extra_config/proxy/sequental: is not a key rxgate knows; did you mean "sequential"?',
+    '/Timeout: is not a key rxgate knows; did you mean "timeout"?',
+    '/extra_config/router/return_error_mgs: is not a key rxgate knows; did you mean "return_error_msg"?',
+    '/extra_config/rxgate/max_nesting_dept: is not a key rxgate knows; did you mean "max_nesting_depth"?',
+  ], 'in the order of the file')
+})
+
+t.test('annotations are never reported, and old names are reported once', async (t) => {
+  const { warnings } = validateConfig(
+    config((raw) => {
+      raw['@comment'] = 'x'
+      raw.$id = 'x'
+      raw['#note'] = 'x'
+      raw.endpoints[0]['@comment'] = 'x'
+      raw.endpoints[0].backend[0].whitelist = ['a']
+      raw.endpoints[0].extra_config = { proxy: { '@comment': 'x' }, '@comment': 'x' }
+    }),
+  )
+  t.same(warnings, ['/endpoints/0/backend/0/whitelist: is ignored: it is the old name of "allow" (KrakenD v2 format)'])
+})
+
+t.test('--lint: unknown keys and old names are problems; KrakenD settings rxgate ignores stay warnings', async (t) => {
+  const { problems, warnings } = validateConfig(
+    config((raw) => {
+      raw.disable_rest = true
+      raw.endpoints[0].methd = 'POST'
+      raw.endpoints[0].headers_to_pass = ['Accept']
+      raw.endpoints[0].backend[0].alow = ['name']
+      raw.endpoints[0].backend[0].extra_config = { proxy: { shadw: true } }
+    }),
+    { lint: true },
+  )
+  t.same(problems, [
+    '/endpoints/0/backend/0/alow: is not a key rxgate knows; did you mean "allow"?',
+    '/endpoints/0/backend/0/extra_config/proxy/shadw: is not a key rxgate knows; did you mean "shadow"?',
+    '/endpoints/0/headers_to_pass: is ignored: it is the old name of "input_headers" (KrakenD v2 format)',
+    '/endpoints/0/methd: is not a key rxgate knows; did you mean "method"?',
+  ])
+  t.same(warnings, ['/disable_rest: is a KrakenD setting rxgate does not implement: ignored'])
+})
+
+t.test('the client IP settings of the router are checked', async (t) => {
+  const { problems } = validateConfig(
+    config((raw) => {
+      raw.extra_config = {
+        router: {
+          forwarded_by_client_ip: 'yes',
+          remote_ip_headers: ['X-Forwarded-For', 'Bad Header', 7],
+          trusted_proxies: ['10.0.0.1', '172.16.0.1/12', '::1', 'fd00::/8', '10.0.0.0/33', '300.1.1.1', 'proxy.local', '10.0.0.0/8/1', 'fd00::/129', 3],
+          disable_redirect_fixed_path: 1,
+        },
+      }
+    }),
+  )
+  t.same(problems, [
+    '/extra_config/router/disable_redirect_fixed_path: must be a boolean (got 1)',
+    '/extra_config/router/forwarded_by_client_ip: must be a boolean (got "yes")',
+    '/extra_config/router/remote_ip_headers/1: must be an HTTP header name (got "Bad Header")',
+    '/extra_config/router/remote_ip_headers/2: must be an HTTP header name (got 7)',
+    '/extra_config/router/trusted_proxies/4: must be an IP address or a CIDR range like "10.0.0.0/8" (got "10.0.0.0/33")',
+    '/extra_config/router/trusted_proxies/5: must be an IP address or a CIDR range like "10.0.0.0/8" (got "300.1.1.1")',
+    '/extra_config/router/trusted_proxies/6: must be an IP address or a CIDR range like "10.0.0.0/8" (got "proxy.local")',
+    '/extra_config/router/trusted_proxies/7: must be an IP address or a CIDR range like "10.0.0.0/8" (got "10.0.0.0/8/1")',
+    '/extra_config/router/trusted_proxies/8: must be an IP address or a CIDR range like "10.0.0.0/8" (got "fd00::/129")',
+    '/extra_config/router/trusted_proxies/9: must be a string (got 3)',
+  ])
+  const legacy = validateConfig(config((raw) => (raw.extra_config = { 'github_com/luraproject/lura/router/gin': { trusted_proxies: ['nope'] } })))
+  t.same(legacy.problems, [
+    '/extra_config/github_com~1luraproject~1lura~1router~1gin/trusted_proxies/0: must be an IP address or a CIDR range like "10.0.0.0/8" (got "nope")',
+  ])
+})
+
+t.test('the rxgate namespace: max_nesting_depth is a whole number of at least 1', async (t) => {
+  for (const bad of [0, 1.5, '10']) {
+    const { problems } = validateConfig(config((raw) => (raw.extra_config = { rxgate: { max_nesting_depth: bad } })))
+    t.equal(problems.length, 1, String(bad))
+    t.match(problems[0], /^\/extra_config\/rxgate\/max_nesting_depth: must be/)
+  }
+  t.same(validateConfig(config((raw) => (raw.extra_config = { rxgate: { max_nesting_depth: 64 } }))), { problems: [], warnings: [] })
+  t.same(validateConfig(config((raw) => (raw.endpoints[0].extra_config = { rxgate: {} }))).problems, [], 'elsewhere it is just an unknown namespace')
 })
 
 t.test('reserved paths are refused', async (t) => {

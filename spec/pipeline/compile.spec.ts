@@ -2,7 +2,7 @@ import { map } from 'rxjs'
 import t from 'tap'
 import { checkConfig, compileGateway, createLogger } from '../../lib/index.js'
 import { json, startBackends } from '../helpers/http-backend.js'
-import { serveGateway } from '../helpers/serve-gateway.js'
+import { recordingLogger, serveGateway } from '../helpers/serve-gateway.js'
 
 t.test('a KrakenD configuration compiled in code, mixed with a hand-written endpoint', async (t) => {
   const [users] = await startBackends(t, json({ name: 'Ada', password: 'x' }))
@@ -25,4 +25,28 @@ t.test('a configuration error names its path', async (t) => {
     code: 'RXGATE_ERR_CONFIG_INVALID',
     message: /\/endpoints\/0\/endpoint/,
   })
+})
+
+t.test('the warnings loading found are logged once, when the gateway is compiled', async (t) => {
+  const { config, warnings } = checkConfig(
+    {
+      version: 3,
+      host: ['http://127.0.0.1:1'],
+      extra_config: { 'telemetry/logging': {} },
+      endpoints: [{ endpoint: '/a', extra_config: { 'auth/validator': {} }, backend: [{ url_pattern: '/a', alow: ['x'] }] }],
+    },
+    { allowUnenforced: true },
+  )
+  t.equal(warnings.length, 3)
+  const { logger, lines } = recordingLogger()
+  compileGateway(config, { logger, warnings })
+  t.same(
+    lines.filter((line) => line.level === 40).map((line) => line.msg),
+    warnings,
+  )
+  t.match(lines.map((line) => line.msg).join('\n'), /auth\/validator is not enforced by rxgate/)
+
+  const quiet = recordingLogger()
+  compileGateway(config, { logger: quiet.logger })
+  t.same(quiet.lines.filter((line) => line.level === 40), [], 'no warnings given, none logged')
 })
