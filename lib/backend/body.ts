@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { pipeline } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import type { DecoderFactory } from '../codec/decoder.js'
+import { NestingTooDeepError } from '../codec/depth.js'
 import { ErrorCodes, RxgateError } from '../errors.js'
 import { fromReadable, toReadable } from './body-stream.js'
 import { networkError, type BackendResponse, type BodySource } from './exchange.js'
@@ -15,9 +16,9 @@ export const DECODE_HEAD_BYTES = 512
 
 /**
  * Reads a success body into a decoder as it arrives, under a hard size limit counted on the decoded
- * bytes (so a compressed bomb is caught too). Throws `BACKEND_TOO_LARGE`, `BACKEND_DECODE` (with
- * the first bytes) or `BACKEND_NETWORK`; on a throw the exchange is aborted first, so the backend
- * stops sending.
+ * bytes (so a compressed bomb is caught too). Throws `BACKEND_TOO_LARGE`, `BACKEND_TOO_DEEP`,
+ * `BACKEND_DECODE` (with the first bytes) or `BACKEND_NETWORK`; on a throw the exchange is aborted
+ * first, so the backend stops sending.
  */
 export async function decodeBody<T>(
   response: BackendResponse,
@@ -158,12 +159,25 @@ function tooLarge(url: string, maxBytes: number, declared?: number): RxgateError
   )
 }
 
+/** What a decoder's throw becomes: `BACKEND_TOO_DEEP` for a document past its nesting limit, else `BACKEND_DECODE`. */
 function decodeError(url: string, status: number, head: Buffer, error: unknown): RxgateError {
+  if (error instanceof NestingTooDeepError) return tooDeep(url, error)
   const reason = error instanceof Error ? error.message : String(error)
   return new RxgateError(
     ErrorCodes.BACKEND_DECODE,
     `backend ${url} sent a body that could not be decoded (${reason}): check its encoding and content`,
     { url, status, body: head.toString('utf8') },
+    { cause: error },
+  )
+}
+
+function tooDeep(url: string, error: NestingTooDeepError): RxgateError {
+  const limit = error.maxNestingDepth
+  return new RxgateError(
+    ErrorCodes.BACKEND_TOO_DEEP,
+    `backend ${url} sent a document nested deeper than ${limit} levels: it is refused, so that no walk over it can exhaust the stack; ` +
+      `have the backend send flatter data, or raise the backend's maxNestingDepth (max_nesting_depth) if it must nest this deep`,
+    { url, maxNestingDepth: limit },
     { cause: error },
   )
 }

@@ -114,18 +114,18 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
 
 /** The body decoder of an encoding that reads the body (every one but `no-op`), built once. */
 function decoderFor(options: ResolvedOptions): DecoderFactory<unknown> {
-  const { allow, deny } = options
+  const { allow, deny, maxNestingDepth } = options
   switch (options.encoding) {
     case 'string':
       return stringDecoder()
     case 'safejson':
-      return safeJsonDecoder({ allow, deny })
+      return safeJsonDecoder({ allow, deny, maxNestingDepth })
     case 'xml':
-      return xmlDecoder({ allow, deny })
+      return xmlDecoder({ allow, deny, maxNestingDepth })
     case 'rss':
       return rssDecoder({ allow, deny })
     default:
-      return jsonDecoder({ allow, deny, keepSource: options.verbatim })
+      return jsonDecoder({ allow, deny, keepSource: options.verbatim, maxNestingDepth })
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'node:tls'
+import { DEFAULT_MAX_NESTING_DEPTH } from '../codec/depth.js'
 import { ErrorCodes, RxgateError } from '../errors.js'
 
 /** Client names allowed through: a list, or `'*'` for all (KrakenD's `input_headers` / `input_query_strings`). */
@@ -64,6 +65,14 @@ export interface BackendOptions {
    */
   readonly maxBodyBytes?: number
   /**
+   * How deeply the decoded body may nest (`json`, `safejson`, `xml`): `[]` and `{}` are one level,
+   * `[[]]` two. A deeper document fails with `BACKEND_TOO_DEEP` instead of reaching the pipeline,
+   * where walking it (`pick`, an encoder, user code) could exhaust the stack. Default 10,000, the
+   * limit of Go's encoding/json and so of KrakenD. `json` refuses a streamed body as soon as it
+   * passes the limit; `xml` never reads more than 100 levels, whatever this says.
+   */
+  readonly maxNestingDepth?: number
+  /**
    * Statuses that count as success. Default `[200, 201]`, as KrakenD; anything else fails with
    * `BACKEND_STATUS`. With `no-op` every status is an answer; this list only says which redirects
    * are answers rather than followed.
@@ -99,6 +108,7 @@ export interface ResolvedOptions {
   readonly encoding: BackendEncoding
   readonly http2: boolean | 'auto'
   readonly maxBodyBytes: number
+  readonly maxNestingDepth: number
   readonly successStatus: readonly number[]
   readonly maxRedirects: number
   readonly tls: BackendTls | undefined
@@ -124,6 +134,8 @@ export function resolveOptions(url: string, options: BackendOptions = {}): Resol
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) throw bad('maxBodyBytes must be a whole number of bytes')
+  const maxNestingDepth = options.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH
+  if (!Number.isSafeInteger(maxNestingDepth) || maxNestingDepth < 1) throw bad('maxNestingDepth must be a whole number of levels, 1 or more')
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS
   if (!Number.isSafeInteger(maxRedirects) || maxRedirects < 0) throw bad('maxRedirects must be a whole number, 0 or more')
   const successStatus = options.successStatus ?? DEFAULT_SUCCESS_STATUS
@@ -141,6 +153,7 @@ export function resolveOptions(url: string, options: BackendOptions = {}): Resol
     encoding,
     http2,
     maxBodyBytes,
+    maxNestingDepth,
     successStatus,
     maxRedirects,
     tls: options.tls,

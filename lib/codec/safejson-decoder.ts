@@ -9,6 +9,11 @@ export interface SafeJsonDecoderOptions {
   readonly deny?: readonly string[]
   /** Overrides the JSON decoder's streaming threshold (tests). */
   readonly threshold?: number
+  /**
+   * Documents nested deeper than this many levels fail, as with `json` (default 10,000). The
+   * document as sent is counted: the `collection` or `content` wrapper is not a level of it.
+   */
+  readonly maxNestingDepth?: number
 }
 
 /**
@@ -22,7 +27,7 @@ export interface SafeJsonDecoderOptions {
  * past its threshold), so the cost is only that dropped fields are built before being dropped.
  */
 export function safeJsonDecoder(options: SafeJsonDecoderOptions = {}): DecoderFactory<Record<string, unknown>> {
-  const json = jsonDecoder({ threshold: options.threshold })
+  const json = jsonDecoder({ threshold: options.threshold, maxNestingDepth: options.maxNestingDepth })
   const trim = compileTrim(options.allow, options.deny)
   return (length) => new SafeJsonDecoder(json(length), trim)
 }

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { BodyDecoder, DecoderFactory } from './decoder.js'
+import { DEFAULT_MAX_NESTING_DEPTH, NestingTooDeepError } from './depth.js'
 import { compileTrim, type Trim } from './trim.js'
 
 export interface XmlDecoderOptions {
@@ -7,7 +8,21 @@ export interface XmlDecoderOptions {
   readonly allow?: readonly string[]
   /** Dot paths to remove, applied after `allow`. */
   readonly deny?: readonly string[]
+  /**
+   * Elements nested deeper than this many levels fail with a `NestingTooDeepError`; never more
+   * than {@link XML_MAX_NESTING_DEPTH}, the parser's own limit, whatever is asked.
+   */
+  readonly maxNestingDepth?: number
 }
+
+/**
+ * The deepest element nesting the XML decoder reads (fast-xml-parser's limit: its tree is built
+ * and then converted recursively, so it must stay shallow). Far more than XML APIs use.
+ */
+export const XML_MAX_NESTING_DEPTH = 100
+
+/** What fast-xml-parser throws past its `maxNestedTags`. */
+const TOO_DEEP_MESSAGE = /nested tags/i
 
 /** KrakenD's XML shapes (mxj): attributes as `-name`, text beside attributes or children as `#text`. */
 export const XML_ATTRIBUTE_PREFIX = '-'
@@ -24,10 +39,14 @@ export const XML_TEXT_KEY = '#text'
  * are dropped; CDATA is text. The body is buffered (the transport bounds it by `maxBodyBytes`),
  * checked for well-formedness (garbage, two roots or a bare `3` fail as `BACKEND_DECODE`, as in
  * KrakenD), then parsed. fast-xml-parser refuses elements named `__proto__`, `constructor` or
- * `prototype`, and nesting deeper than 100 elements: such documents fail to decode too.
+ * `prototype` (they fail to decode), and elements nested deeper than {@link XML_MAX_NESTING_DEPTH}
+ * levels (or `maxNestingDepth` when lower), which fail as too deep.
  */
 export function xmlDecoder(options: XmlDecoderOptions = {}): DecoderFactory<Record<string, unknown>> {
+  const limit = Math.min(options.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH, XML_MAX_NESTING_DEPTH)
   const parser = new XMLParser({
+    // The parser lets one element more through than its `maxNestedTags` says.
+    maxNestedTags: limit - 1,
     ignoreAttributes: false,
     attributeNamePrefix: XML_ATTRIBUTE_PREFIX,
     textNodeName: XML_TEXT_KEY,
@@ -41,7 +60,7 @@ export function xmlDecoder(options: XmlDecoderOptions = {}): DecoderFactory<Reco
     htmlEntities: true,
   })
   const trim = compileTrim(options.allow, options.deny)
-  return () => new XmlDecoder(parser, trim)
+  return () => new XmlDecoder(parser, trim, limit)
 }
 
 class XmlDecoder implements BodyDecoder<Record<string, unknown>> {
@@ -51,6 +70,7 @@ class XmlDecoder implements BodyDecoder<Record<string, unknown>> {
   constructor(
     private readonly parser: XMLParser,
     private readonly trim: Trim | undefined,
+    private readonly maxNestingDepth: number,
   ) {}
 
   write(chunk: Buffer): void {
@@ -67,10 +87,19 @@ class XmlDecoder implements BodyDecoder<Record<string, unknown>> {
       const { msg, line, col } = valid.err
       throw new SyntaxError(`${msg} (line ${line}${col === undefined ? '' : `, column ${col}`})`)
     }
-    const value = this.parser.parse(text) as Record<string, unknown>
+    const value = this.parse(text)
     // The validator lets some second roots through (`<a/><b/>`); a document has exactly one.
     const roots = Object.keys(value)
     if (roots.length !== 1 || Array.isArray(value[roots[0]!])) throw new SyntaxError('a document has exactly one root element')
     return this.trim ? (this.trim(value) as Record<string, unknown>) : value
+  }
+
+  private parse(text: string): Record<string, unknown> {
+    try {
+      return this.parser.parse(text) as Record<string, unknown>
+    } catch (error) {
+      if (error instanceof Error && TOO_DEEP_MESSAGE.test(error.message)) throw new NestingTooDeepError(this.maxNestingDepth)
+      throw error
+    }
   }
 }

@@ -3,6 +3,9 @@ import { gzipSync, brotliCompressSync } from 'node:zlib'
 import { lastValueFrom } from 'rxjs'
 import t from 'tap'
 import { closeAll, httpCall } from '../../lib/backend/index.js'
+import type { BackendOptions } from '../../lib/backend/options.js'
+import { ErrorCodes } from '../../lib/errors.js'
+import { depthOf, nestedText } from '../helpers/deep.js'
 import { failure, gatewayRequest, httpBackend, sendJson } from '../fixtures/backends.js'
 
 t.teardown(closeAll)
@@ -137,4 +140,52 @@ t.test('a 50 MB JSON body through allow is streamed and correct', async (t) => {
   t.same(result.items[count - 1], { id: count - 1 })
   t.ok(result.items.every((item, i) => item.id === i && Object.keys(item).length === 1))
   t.ok(peak < 120_000_000, `heap grew by at most ${(peak / 1e6).toFixed(0)} MB while decoding 50 MB`)
+})
+
+t.test('a document nested past maxNestingDepth fails with BACKEND_TOO_DEEP, naming the backend', async (t) => {
+  let closed = 0
+  const backend = await httpBackend((req, res) => {
+    res.on('close', () => closed++)
+    const [path, query] = (req.url ?? '').split('?')
+    const depth = Number(new URLSearchParams(query).get('depth'))
+    if (path === '/endless') {
+      // 100 MB declared, sent as deep as it goes: refused at the first chunk past the limit.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 100 * 1024 * 1024 })
+      const piece = Buffer.alloc(64 * 1024, '[')
+      const pump = () => {
+        if (res.destroyed) return
+        res.write(piece)
+        setImmediate(pump)
+      }
+      return pump()
+    }
+    const body = path === '/xml' ? `${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}` : nestedText(depth, path === '/objects' ? 'objects' : 'arrays')
+    res.writeHead(200, { 'content-length': Buffer.byteLength(body) }).end(body)
+  })
+  t.teardown(backend.close)
+  const call = (path: string, options: BackendOptions = {}) => lastValueFrom(httpCall(`${backend.origin}${path}`, options)(gatewayRequest()))
+
+  for (const encoding of ['json', 'safejson'] as const) {
+    for (const kind of ['arrays', 'objects']) {
+      const value = await call(`/${kind}?depth=10000`, { encoding })
+      t.equal(depthOf(value), encoding === 'safejson' && kind === 'arrays' ? 10_001 : 10_000, `${encoding}, ${kind}: 10,000 levels pass`)
+      const error = await failure(call(`/${kind}?depth=10001`, { encoding }))
+      t.equal(error.code, ErrorCodes.BACKEND_TOO_DEEP, `${encoding}, ${kind}: 10,001 levels do not`)
+      t.match(error.message, `backend ${backend.origin}/${kind}?depth=10001 sent a document nested deeper than 10000 levels`)
+      t.same(error.details, { url: `${backend.origin}/${kind}?depth=10001`, maxNestingDepth: 10_000 })
+    }
+  }
+  await t.rejects(call('/arrays?depth=100000'), { code: ErrorCodes.BACKEND_TOO_DEEP }, '100,000 levels')
+  await t.rejects(call('/arrays?depth=6', { maxNestingDepth: 5 }), { code: ErrorCodes.BACKEND_TOO_DEEP, details: { maxNestingDepth: 5 } }, 'a lower limit')
+  t.equal(depthOf(await call('/arrays?depth=5', { maxNestingDepth: 5 })), 5)
+  await t.rejects(call('/xml?depth=101', { encoding: 'xml' }), { code: ErrorCodes.BACKEND_TOO_DEEP, details: { maxNestingDepth: 100 } }, 'xml, past its 100 levels')
+  await t.rejects(call('/xml?depth=4', { encoding: 'xml', maxNestingDepth: 3 }), { code: ErrorCodes.BACKEND_TOO_DEEP, details: { maxNestingDepth: 3 } })
+  t.same(await call('/xml?depth=2', { encoding: 'xml' }), { a: { a: 'x' } })
+  t.equal(await call('/arrays?depth=20000', { encoding: 'string' }), nestedText(20_000, 'arrays'), 'string: text has no depth')
+
+  const closedBefore = closed
+  await t.rejects(call('/endless'), { code: ErrorCodes.BACKEND_TOO_DEEP }, 'a 100 MB deep body streamed')
+  const deadline = Date.now() + 2000
+  while (closed === closedBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.equal(closed, closedBefore + 1, 'refused early: the backend saw its response cut off')
 })

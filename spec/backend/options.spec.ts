@@ -12,6 +12,7 @@ t.test('defaults', async (t) => {
     encoding: 'json',
     http2: false,
     maxBodyBytes: 128 * 1024 * 1024,
+    maxNestingDepth: 10_000,
     successStatus: [200, 201],
     maxRedirects: 10,
     tls: undefined,
@@ -24,6 +25,7 @@ t.test('defaults', async (t) => {
   t.same(DEFAULT_SUCCESS_STATUS, [200, 201])
   t.equal(resolveOptions('http://api/x', { headers: ['*'] }).headers, '*', "KrakenD's [\"*\"] means all")
   t.equal(resolveOptions('http://api/x', { method: 'post' }).method, 'POST')
+  t.equal(resolveOptions('http://api/x', { maxNestingDepth: 64 }).maxNestingDepth, 64)
 })
 
 t.test('a bad definition fails at creation with BAD_BACKEND, saying what is wrong', async (t) => {
@@ -37,6 +39,9 @@ t.test('a bad definition fails at creation with BAD_BACKEND, saying what is wron
     { deny: [''] },
     { maxBodyBytes: -1 },
     { maxRedirects: 1.5 },
+    { maxNestingDepth: 0 },
+    { maxNestingDepth: 2.5 },
+    { maxNestingDepth: '100' },
     { successStatus: [2000] },
     { http2: 'yes' },
     { headers: 'Authorization' },

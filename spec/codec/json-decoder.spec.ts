@@ -2,6 +2,8 @@ import t from 'tap'
 import { jsonDecoder, JSON_STREAM_THRESHOLD } from '../../lib/codec/json-decoder.js'
 import { sourceOf } from '../../lib/codec/json-source.js'
 import type { DecoderFactory } from '../../lib/codec/decoder.js'
+import { NestingTooDeepError } from '../../lib/codec/depth.js'
+import { DEEP_STACK, depthOf, innermost, nestedText, underDeepStack } from '../helpers/deep.js'
 
 /** Feeds a body to a decoder in chunks of `size` bytes. */
 function decode(factory: DecoderFactory, body: Buffer | string, size = 64 * 1024, length?: number): unknown {
@@ -152,4 +154,46 @@ t.test('keepSource: a body parsed whole remembers its bytes; a pruned or streame
   t.equal(sourceOf(decode(jsonDecoder({ keepSource: true, allow: ['a'] }), body)), undefined, 'pruned: the bytes are not the value any more')
   t.equal(sourceOf(decode(jsonDecoder({ keepSource: true, threshold: 8 }), body)), undefined, 'streamed: no bytes to keep')
   t.equal(sourceOf(decode(jsonDecoder({ keepSource: true }), '"text"')), undefined, 'a string is not worth it')
+})
+
+t.test('nesting: up to 10,000 levels decode, 10,001 fail, on both paths, arrays and objects', async (t) => {
+  for (const kind of ['arrays', 'objects'] as const) {
+    for (const [path, threshold] of [['parsed', PARSE], ['streamed', STREAM], ['streamed past a small threshold', 64]] as const) {
+      const factory = jsonDecoder({ threshold })
+      for (const depth of [5_000, 10_000]) {
+        const value = underDeepStack(DEEP_STACK, () => decode(factory, nestedText(depth, kind, '"end"'), 4096))
+        t.equal(depthOf(value), depth, `${kind}, ${path}: ${depth} levels`)
+      }
+      const error = t.throws(() => decode(factory, nestedText(10_001, kind), 4096), NestingTooDeepError, `${kind}, ${path}: 10,001 levels`)
+      t.equal((error as NestingTooDeepError).maxNestingDepth, 10_000)
+    }
+  }
+})
+
+t.test('nesting: counted before pruning, and the pruned value is walked safely', async (t) => {
+  // 10,000 levels: the outer object, 9,998 arrays, the innermost object.
+  const body = `{"keep":${nestedText(9_998, 'arrays', '{"id":1,"x":2}')},"drop":1}`
+  for (const threshold of [PARSE, STREAM]) {
+    const value = underDeepStack(DEEP_STACK, () => decode(jsonDecoder({ threshold, allow: ['keep.id'] }), body)) as { keep: unknown }
+    t.equal(depthOf(value.keep), 9_999)
+    t.same(innermost(value.keep), { id: 1 }, 'picked at the bottom: x dropped')
+    const dropped = `{"keep":1,"drop":${nestedText(10_001, 'arrays')}}`
+    t.throws(() => decode(jsonDecoder({ threshold, allow: ['keep'] }), dropped), NestingTooDeepError, 'a dropped subtree counts too')
+  }
+})
+
+t.test('nesting: 100,000 levels are refused without a stack overflow; streaming refuses at the first chunk past the limit', async (t) => {
+  const body = Buffer.from(nestedText(100_000, 'arrays'))
+  t.throws(() => decode(jsonDecoder({ threshold: PARSE }), body), NestingTooDeepError, 'parsed')
+  const decoder = jsonDecoder({ threshold: STREAM })(body.length)
+  t.throws(() => decoder.write(body.subarray(0, 64 * 1024)), NestingTooDeepError, 'streamed: the first 64 KiB already fail')
+})
+
+t.test('nesting: the limit can be set lower, and brackets in strings are text', async (t) => {
+  for (const threshold of [PARSE, STREAM]) {
+    const factory = jsonDecoder({ threshold, maxNestingDepth: 3 })
+    t.same(decode(factory, '{"a":[{"b":"[[[[{{{{"}]}'), { a: [{ b: '[[[[{{{{' }] })
+    t.throws(() => decode(factory, '{"a":[{"b":[]}]}'), { name: 'NestingTooDeepError', maxNestingDepth: 3 })
+    t.throws(() => decode(factory, '{"a":"\\\"[[[[", "b":[[[{}]]]}'), NestingTooDeepError, 'escapes end no string early')
+  }
 })

@@ -1,5 +1,7 @@
 import t from 'tap'
-import { jsonEncoder } from '../../lib/codec/json-encoder.js'
+import { jsonEncoder, stringifyJson } from '../../lib/codec/json-encoder.js'
+import { ErrorCodes } from '../../lib/errors.js'
+import { DEEP_STACK, nestedArrays, nestedObjects, nestedText, underDeepStack } from '../helpers/deep.js'
 
 const schema = {
   type: 'object',
@@ -11,8 +13,12 @@ const schema = {
   },
 } as const
 
-t.test('without a schema it is JSON.stringify', async (t) => {
-  t.equal(jsonEncoder(), JSON.stringify)
+t.test('without a schema it is JSON.stringify that never overflows nor throws a TypeError', async (t) => {
+  const encode = jsonEncoder()
+  t.equal(encode, stringifyJson)
+  for (const value of [{ a: [1, 'ü', null, undefined], d: new Date(0) }, 'x', 0, -0, NaN, undefined, () => 1]) {
+    t.equal(encode(value), JSON.stringify(value))
+  }
 })
 
 t.test('a matching value gives the same text as JSON.stringify', async (t) => {
@@ -37,4 +43,26 @@ t.test('never coerces a value of another type than declared', async (t) => {
 t.test('an explicit additionalProperties: false still keeps the extra keys', async (t) => {
   const encode = jsonEncoder({ type: 'object', properties: { a: { type: 'number' } }, additionalProperties: false })
   t.equal(encode({ a: 1, b: 2 }), '{"a":1,"b":2}')
+})
+
+t.test('10,000-deep data is written, with a schema or without, even deep inside a stack', async (t) => {
+  const recursive = { $id: 'tree', type: 'array', items: { anyOf: [{ $ref: 'tree' }, { type: 'number' }] } }
+  for (const [name, encode] of [['no schema', jsonEncoder()], ['a schema', jsonEncoder(schema)], ['a recursive schema', jsonEncoder(recursive)]] as const) {
+    underDeepStack(DEEP_STACK, () => {
+      t.equal(encode(nestedArrays(10_000)), nestedText(10_000, 'arrays'), `${name}: arrays`)
+      t.equal(encode(nestedObjects(10_000)), nestedText(10_000, 'objects'), `${name}: objects`)
+      t.equal(encode({ name: 'Ada', extra: nestedArrays(10_000) }), `{"name":"Ada","extra":${nestedText(10_000, 'arrays')}}`, `${name}: inside a document`)
+    })
+  }
+  t.equal(jsonEncoder(recursive)([[1], 2]), '[[1],2]', 'the recursive schema itself works')
+})
+
+t.test('a cycle or a BigInt is a RENDER error, with a schema or without', async (t) => {
+  const cyclic: Record<string, unknown> = { name: 'Ada' }
+  cyclic.self = cyclic
+  for (const encode of [jsonEncoder(), jsonEncoder(schema)]) {
+    t.throws(() => encode(cyclic), { code: ErrorCodes.RENDER, message: /cyclic/ })
+    t.throws(() => encode({ name: 'Ada', age: 36n }), { code: ErrorCodes.RENDER, message: /"age" is a BigInt/ })
+    t.throws(() => encode(1n), { code: ErrorCodes.RENDER })
+  }
 })

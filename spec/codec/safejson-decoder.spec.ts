@@ -1,5 +1,6 @@
 import t from 'tap'
 import { safeJsonDecoder, wrapValue } from '../../lib/codec/safejson-decoder.js'
+import { DEEP_STACK, depthOf, innermost, nestedText, underDeepStack } from '../helpers/deep.js'
 
 const decode = (text: string, options = {}, chunk = 7) => {
   const bytes = Buffer.from(text)
@@ -25,4 +26,25 @@ t.test('parses or streams the same way, and prunes the wrapped value', async (t)
   t.same(decode('"é"', {}, 1), { content: 'é' }, 'a character split across chunks')
   t.same(decode('{"a":{"b":1,"c":2}}', { allow: ['a.b'] }), { a: { b: 1 } })
   t.throws(() => decode('[1,'), SyntaxError, 'an incomplete document throws, for BACKEND_DECODE')
+})
+
+t.test('nesting: the document as sent is counted, not the wrapper; parsed or streamed', async (t) => {
+  for (const threshold of [undefined, 16]) {
+    for (const kind of ['arrays', 'objects'] as const) {
+      for (const depth of [5_000, 10_000]) {
+        const value = underDeepStack(DEEP_STACK, () => decode(nestedText(depth, kind), { threshold }, 4096))
+        t.equal(depthOf(value), kind === 'arrays' ? depth + 1 : depth, `${kind}: ${depth} levels${threshold ? ', streamed' : ''}`)
+      }
+      t.throws(() => decode(nestedText(10_001, kind), { threshold }, 4096), { name: 'NestingTooDeepError', maxNestingDepth: 10_000 })
+    }
+    t.throws(() => decode('[[[1]]]', { threshold, maxNestingDepth: 2 }), { maxNestingDepth: 2 }, 'a lower limit')
+    t.same(decode('[[1]]', { threshold, maxNestingDepth: 2 }), { collection: [[1]] })
+  }
+})
+
+t.test('nesting: allow and deny walk a 10,000-deep wrapped value safely', async (t) => {
+  const text = nestedText(9_999, 'arrays', '{"id":1,"secret":2}')
+  const value = underDeepStack(DEEP_STACK, () => decode(text, { deny: ['collection.secret'] }, 4096)) as { collection: unknown }
+  t.same(innermost(value.collection), { id: 1 })
+  t.throws(() => decode(nestedText(100_000, 'arrays'), {}, 64 * 1024), { name: 'NestingTooDeepError' }, '100,000 levels refused')
 })

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { xmlDecoder } from '../../lib/codec/xml-decoder.js'
+import { XML_MAX_NESTING_DEPTH, xmlDecoder } from '../../lib/codec/xml-decoder.js'
+import { depthOf } from '../helpers/deep.js'
 
 const factory = xmlDecoder()
 const decode = (text: string, chunk = 5) => {
@@ -32,4 +33,25 @@ t.test('what is not one well-formed document throws, for BACKEND_DECODE', async 
   }
   t.throws(() => decode('<a><constructor>1</constructor></a>'), {}, 'names that would touch prototypes are refused')
   t.match(String((() => { try { decode('<a>') } catch (error) { return error } })()), /line 1/, 'the message says where')
+})
+
+t.test('nesting: 100 elements deep at most (the parser limit), or the backend limit when lower', async (t) => {
+  const nested = (depth: number) => `${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}`
+  t.equal(depthOf(decode(nested(100), 4096)), 100)
+  t.throws(() => decode(nested(101), 4096), { name: 'NestingTooDeepError', maxNestingDepth: XML_MAX_NESTING_DEPTH })
+  t.throws(() => decode(nested(100_000), 64 * 1024), { name: 'NestingTooDeepError' }, '100,000 levels refused without a stack overflow')
+  const shallow = xmlDecoder({ maxNestingDepth: 3 })
+  const once = (text: string) => {
+    const decoder = shallow(undefined)
+    decoder.write(Buffer.from(text))
+    return decoder.end()
+  }
+  t.same(once(nested(3)), { a: { a: { a: 'x' } } })
+  t.throws(() => once(nested(4)), { name: 'NestingTooDeepError', maxNestingDepth: 3 })
+  const one = xmlDecoder({ maxNestingDepth: 1 })(undefined)
+  one.write(Buffer.from('<a><b>x</b></a>'))
+  t.throws(() => one.end(), { maxNestingDepth: 1 }, 'the lowest limit')
+  const more = xmlDecoder({ maxNestingDepth: 10_000 })(undefined)
+  more.write(Buffer.from(nested(101)))
+  t.throws(() => more.end(), { maxNestingDepth: XML_MAX_NESTING_DEPTH }, 'never more than the parser reads')
 })

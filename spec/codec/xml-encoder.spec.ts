@@ -1,6 +1,8 @@
 import t from 'tap'
 import { xmlDecoder } from '../../lib/codec/xml-decoder.js'
 import { xmlEncoder } from '../../lib/codec/xml-encoder.js'
+import { ErrorCodes } from '../../lib/errors.js'
+import { DEEP_STACK, nestedArrays, nestedObjects, underDeepStack } from '../helpers/deep.js'
 
 const encode = xmlEncoder()
 const decode = (text: string) => {
@@ -28,4 +30,28 @@ t.test('always well-formed: bad names and characters are replaced', async (t) =>
   t.equal(out, '<doc><first_name>x</first_name><_1st>y</_1st><a_b>z</a_b><_->dash</_-><ctl>a\ufffdb</ctl><nested>1</nested><nested>2</nested><nested>3</nested></doc>')
   t.ok(decode(out), 'the output parses')
   t.equal(encode({ a: { '-obj': { x: 1 } } }), '<a><_-obj><x>1</x></_-obj></a>', 'an attribute key holding an object is an element')
+})
+
+t.test('deep data: arrays in arrays flatten at any depth; elements nest up to 100 levels, deeper is a RENDER error', async (t) => {
+  underDeepStack(DEEP_STACK, () => {
+    t.equal(encode(nestedArrays(10_000, { k: 1 })), '<doc><item><k>1</k></item></doc>', '10,000 arrays in arrays')
+    t.equal(encode({ list: nestedArrays(10_000, 'x') }), '<doc><list>x</list></doc>')
+    t.equal(encode(nestedObjects(100, 'x')), `${'<a>'.repeat(100)}x${'</a>'.repeat(100)}`, '100 levels of elements')
+    for (const depth of [101, 10_000]) {
+      t.throws(() => encode(nestedObjects(depth, 'x')), { code: ErrorCodes.RENDER, message: /deeper than the 100 levels/ }, `${depth} levels`)
+    }
+  })
+})
+
+t.test('a cycle or a BigInt is a RENDER error that names the value', async (t) => {
+  const cyclic: { a: unknown[] } = { a: [1] }
+  cyclic.a.push(cyclic)
+  const looping: unknown[] = []
+  looping.push([looping])
+  t.throws(() => encode(cyclic), { code: ErrorCodes.RENDER, message: /"a\.1" is the answer again/ })
+  t.throws(() => encode(looping), { code: ErrorCodes.RENDER, message: /cyclic/ }, 'arrays that hold themselves, flattened')
+  t.throws(() => encode({ total: 12n }), { code: ErrorCodes.RENDER, message: /"total" is a BigInt/ })
+  t.throws(() => encode({ '-id': 12n }), { code: ErrorCodes.RENDER, message: /BigInt/ }, 'as an attribute')
+  t.throws(() => encode([[1n]]), { code: ErrorCodes.RENDER })
+  t.throws(() => encode(1n), { code: ErrorCodes.RENDER })
 })

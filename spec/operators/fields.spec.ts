@@ -1,5 +1,6 @@
 import t from 'tap'
-import { drops, fieldTree, omitFields, pickFields, selects, type FieldTree } from '../../operators/fields.js'
+import { copyNestedArrays, drops, fieldTree, omitFields, pickFields, selects, type FieldTree } from '../../operators/fields.js'
+import { DEEP_STACK, depthOf, innermost, nestedArrays, nestedObjects, underDeepStack } from '../helpers/deep.js'
 
 /** A tree as a plain object, for comparison. */
 function shape(tree: FieldTree): unknown {
@@ -148,4 +149,48 @@ t.test('selects and drops answer for a streaming parser, skipping array indices'
   t.ok(drops(tree, ['items', 2, 'id']))
   t.notOk(drops(tree, ['user']))
   t.notOk(drops(tree, ['other']))
+})
+
+t.test('copyNestedArrays copies arrays in arrays in order, objects through `each`, scalars kept or dropped', async (t) => {
+  const input = [1, [{ a: 1 }, [2, [{ b: 2 }]], []], null, { c: 3 }]
+  t.strictSame(copyNestedArrays(input, (item) => ({ copied: Object.keys(item) }), true), [
+    1,
+    [{ copied: ['a'] }, [2, [{ copied: ['b'] }]], []],
+    null,
+    { copied: ['c'] },
+  ])
+  t.strictSame(copyNestedArrays(input, (item) => item, false), [[{ a: 1 }, [[{ b: 2 }]], []], { c: 3 }])
+  const deep = underDeepStack(DEEP_STACK, () => copyNestedArrays(nestedArrays(100_000, 'x') as unknown[], (item) => item, true))
+  t.equal(depthOf(deep), 100_000, 'no stack frame per level')
+  const shared = [1]
+  t.strictSame(copyNestedArrays([shared, [shared]], (item) => item, true), [[1], [[1]]], 'an array met twice is no cycle')
+  const cyclic: unknown[] = [[1]]
+  ;(cyclic[0] as unknown[]).push(cyclic)
+  t.throws(() => copyNestedArrays(cyclic, (item) => item, true), TypeError, 'a cycle throws rather than copying forever')
+  t.throws(() => pickFields({ a: cyclic }, fieldTree(['a.b'])), TypeError)
+  t.throws(() => omitFields(cyclic, fieldTree(['b'])), TypeError)
+})
+
+t.test('pickFields and omitFields walk 10,000-deep data deep inside a stack: nested arrays cost no stack', async (t) => {
+  const doc = { id: 1, items: nestedArrays(10_000, { sku: 'a', secret: 's' }), secret: 'x' }
+  const picked = underDeepStack(DEEP_STACK, () => pickFields(doc, fieldTree(['id', 'items.sku']))) as { id: number; items: unknown }
+  t.equal(picked.id, 1)
+  t.equal(depthOf(picked.items), 10_001)
+  t.strictSame(innermost(picked.items), { sku: 'a' })
+  const omitted = underDeepStack(DEEP_STACK, () => omitFields(doc, fieldTree(['secret', 'items.secret']))) as Record<string, unknown>
+  t.strictSame(Object.keys(omitted), ['id', 'items'])
+  t.equal(depthOf(omitted.items), 10_001)
+  t.strictSame(innermost(omitted.items), { sku: 'a' })
+  const root = nestedArrays(10_000, { a: 1, b: 2 })
+  t.strictSame(innermost(underDeepStack(DEEP_STACK, () => pickFields(root, fieldTree(['a'])))), { a: 1 }, 'a root array')
+  t.strictSame(innermost(underDeepStack(DEEP_STACK, () => omitFields(root, fieldTree(['a'])))), { b: 2 })
+})
+
+t.test('deep objects cost the stack only as deep as the paths go', async (t) => {
+  const doc = nestedObjects(10_000, 'end')
+  const picked = underDeepStack(DEEP_STACK, () => pickFields(doc, fieldTree(['a.a.a'])))
+  t.equal(depthOf(picked), 10_000, 'the selected subtree kept as it is')
+  const omitted = underDeepStack(DEEP_STACK, () => omitFields(doc, fieldTree(['a.a.b'])))
+  t.equal(depthOf(omitted), 10_000)
+  t.equal(innermost(omitted), innermost(doc), 'what is not on a path is shared, not copied')
 })

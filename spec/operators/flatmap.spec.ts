@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { map, of } from 'rxjs'
 import { flatmap, type FlatmapOperation } from '../../operators/flatmap.js'
+import { DEEP_STACK, depthOf, innermost, nestedArrays, nestedObjects, underDeepStack } from '../helpers/deep.js'
 import { marbles } from './fixtures/marbles.js'
 
 /** The structure KrakenD's flatmap documentation works on. */
@@ -245,4 +246,35 @@ t.test('creating objects on the way never reaches into the prototype', async (t)
   t.strictSame(Object.getOwnPropertyDescriptor(output, '__proto__')?.value, { x: 1 })
   t.strictSame(Object.getOwnPropertyDescriptor(output, 'constructor')?.value, { y: 2 })
   t.equal(({} as Record<string, unknown>).x, undefined)
+})
+
+t.test('10,000-deep data is moved, deleted and appended from deep inside an RxJS stack: the walks follow the paths, not the data', async (t) => {
+  const doc = {
+    list: [{ deep: nestedArrays(10_000, { x: 1 }), name: 'a' }, { deep: nestedObjects(10_000), name: 'b' }],
+    more: [nestedArrays(10_000)],
+    tree: nestedObjects(10_000, 'leaf'),
+  }
+  const values: unknown[] = []
+  underDeepStack(DEEP_STACK, () =>
+    of(doc)
+      .pipe(
+        flatmap([
+          { type: 'move', args: ['list.*.deep', 'list.*.kept'] },
+          { type: 'del', args: ['list.*.name'] },
+          { type: 'append', args: ['more', 'list'] },
+          { type: 'move', args: ['tree.a.a', 'moved'] },
+        ]),
+      )
+      .subscribe((value) => values.push(value)),
+  )
+  const [out] = values as [{ list: Record<string, unknown>[]; moved: unknown; tree: unknown }]
+  t.equal(out.list.length, 3)
+  t.strictSame(Object.keys(out.list[0]!), ['kept'])
+  t.equal(depthOf(out.list[0]!.kept), 10_001)
+  t.strictSame(innermost(out.list[0]!.kept), { x: 1 })
+  t.equal(depthOf(out.list[1]!.kept), 10_000)
+  t.equal(depthOf(out.list[2]), 10_000, 'the appended deep array')
+  t.equal(depthOf(out.moved), 9_998)
+  t.strictSame(out.tree, { a: {} }, 'emptied where the move took from')
+  t.equal(depthOf(doc.tree), 10_000, 'the input is not modified')
 })

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { of } from 'rxjs'
 import { omit } from '../../operators/omit.js'
+import { DEEP_STACK, depthOf, innermost, nestedArrays, underDeepStack } from '../helpers/deep.js'
 import { marbles } from './fixtures/marbles.js'
 
 t.test('removes the listed fields and keeps the rest, nested by dot paths', async (t) => {
@@ -74,4 +75,14 @@ t.test('rejects bad paths when it is created', async (t) => {
   t.throws(() => omit(['a..b']), { ...bad, message: /empty segment/ })
   t.throws(() => omit([null] as never), bad)
   t.throws(() => omit(undefined as never), bad)
+})
+
+t.test('10,000-deep data from a backend, omitted from deep inside an RxJS stack', async (t) => {
+  const doc = { id: 1, items: nestedArrays(10_000, { sku: 'a', secret: 's' }), secret: 'x' }
+  const values: unknown[] = []
+  underDeepStack(DEEP_STACK, () => of(doc).pipe(omit(['secret', 'items.secret'])).subscribe((value) => values.push(value)))
+  const [omitted] = values as [{ id: number; items: unknown }]
+  t.strictSame(Object.keys(omitted), ['id', 'items'])
+  t.equal(depthOf(omitted.items), 10_001)
+  t.strictSame(innermost(omitted.items), { sku: 'a' })
 })

@@ -2,6 +2,7 @@ import t from 'tap'
 import { of } from 'rxjs'
 import * as fields from '../../operators/fields.js'
 import { pick } from '../../operators/pick.js'
+import { DEEP_STACK, depthOf, innermost, nestedArrays, underDeepStack } from '../helpers/deep.js'
 import { marbles } from './fixtures/marbles.js'
 
 t.test('keeps only the listed fields, nested by dot paths', async (t) => {
@@ -109,4 +110,15 @@ t.test('compiles its field tree once, when it is created, not per value', async 
   of({ id: 4, x: 4 }).pipe(operator).subscribe((v) => seen.push(v))
   t.strictSame(seen, [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }])
   t.equal(compiled, 1)
+})
+
+t.test('10,000-deep data from a backend, picked deep inside an RxJS stack', async (t) => {
+  const doc = { id: 1, items: nestedArrays(10_000, { sku: 'a', price: 2, stock: 5 }), noise: 'x' }
+  const values: unknown[] = []
+  underDeepStack(DEEP_STACK, () => of(doc).pipe(pick(['id', 'items.sku', 'items.price'])).subscribe((value) => values.push(value)))
+  const [picked] = values as [{ id: number; items: unknown }]
+  t.equal(picked.id, 1)
+  t.equal(depthOf(picked.items), 10_001)
+  t.strictSame(innermost(picked.items), { sku: 'a', price: 2 })
+  t.notOk('noise' in picked)
 })
