@@ -1,6 +1,9 @@
 /**
- * The catalogue of rxgate's errors. Every error the gateway produces has a stable code here and a
- * message that says what to do; logs and HTTP answers carry the code.
+ * The catalogue of rxgate's errors. Every error the gateway produces has a stable code here, a
+ * message that says what to do, and a policy: the HTTP status it answers with when it ends a
+ * request, and whether its message may be shown to a client. Logs carry the code and the whole
+ * message; HTTP answers carry the code, and the message only when the policy says it is safe
+ * (a backend's message names its URL, which a client must never see).
  */
 export class RxgateError extends Error {
   override readonly name = 'RxgateError'
@@ -15,56 +18,104 @@ export class RxgateError extends Error {
   }
 }
 
-export const ErrorCodes = {
+/**
+ * What an error does to the request it ends: its HTTP status, and what a client is told. `expose`
+ * true: the message itself (written by the gateway about the client's own request: safe); else
+ * `client`, a fixed text that names nothing internal.
+ */
+export type ErrorPolicy =
+  | { readonly status: number; readonly expose: true }
+  | { readonly status: number; readonly expose: false; readonly client: string }
+
+const shown = (status: number): ErrorPolicy => ({ status, expose: true })
+const hidden = (status: number, client: string): ErrorPolicy => ({ status, expose: false, client })
+
+const BACKEND_FAILED = 'a backend of this endpoint failed'
+const MISCONFIGURED = 'the endpoint is misconfigured'
+
+/**
+ * Every code, its meaning and its policy. Backends fail with 500, as KrakenD answers them; the
+ * renderer of an endpoint decides otherwise where the configuration says so (`return_error_code`).
+ */
+const CATALOGUE = {
   /** A source missed its deadline; its subscription (and HTTP request) was cancelled. */
-  TIMEOUT: 'RXGATE_ERR_TIMEOUT',
+  TIMEOUT: ['RXGATE_ERR_TIMEOUT', hidden(500, 'a backend of this endpoint did not answer in time')],
   /** A source completed without producing a value. */
-  EMPTY: 'RXGATE_ERR_EMPTY',
+  EMPTY: ['RXGATE_ERR_EMPTY', hidden(500, 'the endpoint produced no answer')],
   /** A source produced a non-object value where objects are merged; wrap it under a key. */
-  NOT_AN_OBJECT: 'RXGATE_ERR_NOT_AN_OBJECT',
+  NOT_AN_OBJECT: ['RXGATE_ERR_NOT_AN_OBJECT', hidden(500, BACKEND_FAILED)],
   /** A duration argument could not be read. */
-  BAD_DURATION: 'RXGATE_ERR_BAD_DURATION',
+  BAD_DURATION: ['RXGATE_ERR_BAD_DURATION', hidden(500, MISCONFIGURED)],
   /** A backend answered with a status that does not count as success. */
-  BACKEND_STATUS: 'RXGATE_ERR_BACKEND_STATUS',
+  BACKEND_STATUS: ['RXGATE_ERR_BACKEND_STATUS', hidden(500, BACKEND_FAILED)],
   /** A backend body was not valid for its encoding (garbage JSON, ...). */
-  BACKEND_DECODE: 'RXGATE_ERR_BACKEND_DECODE',
+  BACKEND_DECODE: ['RXGATE_ERR_BACKEND_DECODE', hidden(500, BACKEND_FAILED)],
+  /** A backend document nests deeper than the limit (`max_nesting_depth`, 10,000 by default). */
+  BACKEND_TOO_DEEP: ['RXGATE_ERR_BACKEND_TOO_DEEP', hidden(500, BACKEND_FAILED)],
   /** A backend body was larger than the configured limit. */
-  BACKEND_TOO_LARGE: 'RXGATE_ERR_BACKEND_TOO_LARGE',
+  BACKEND_TOO_LARGE: ['RXGATE_ERR_BACKEND_TOO_LARGE', hidden(500, BACKEND_FAILED)],
   /** The connection to a backend failed, was reset or closed early. */
-  BACKEND_NETWORK: 'RXGATE_ERR_BACKEND_NETWORK',
+  BACKEND_NETWORK: ['RXGATE_ERR_BACKEND_NETWORK', hidden(500, BACKEND_FAILED)],
   /** Too many redirects, or a redirect without a location. */
-  BACKEND_REDIRECT: 'RXGATE_ERR_BACKEND_REDIRECT',
+  BACKEND_REDIRECT: ['RXGATE_ERR_BACKEND_REDIRECT', hidden(500, BACKEND_FAILED)],
   /** A URL template names a parameter the request does not have. */
-  MISSING_PARAM: 'RXGATE_ERR_MISSING_PARAM',
+  MISSING_PARAM: ['RXGATE_ERR_MISSING_PARAM', hidden(500, MISCONFIGURED)],
   /** A route could not be registered (bad path, duplicate). */
-  BAD_ROUTE: 'RXGATE_ERR_BAD_ROUTE',
-  /** An endpoint pipeline failed as a whole (every source failed or it threw). */
-  PIPELINE: 'RXGATE_ERR_PIPELINE',
+  BAD_ROUTE: ['RXGATE_ERR_BAD_ROUTE', hidden(500, MISCONFIGURED)],
+  /** An endpoint pipeline failed as a whole (every source failed or it errored). Its messages are the gateway's own. */
+  PIPELINE: ['RXGATE_ERR_PIPELINE', shown(500)],
+  /** The answer could not be encoded (a cyclic or BigInt value, an encoder that threw). */
+  RENDER: ['RXGATE_ERR_RENDER', hidden(500, 'the answer could not be encoded')],
+  /**
+   * Something threw where nothing should: a user's operator, a teardown, an event handler. The
+   * request it belongs to ends; the log has the stack. Also the code of any error not rxgate's own.
+   */
+  INTERNAL: ['RXGATE_ERR_INTERNAL', hidden(500, 'the gateway failed to answer this request')],
   /** No route matches the request's path. */
-  NOT_FOUND: 'RXGATE_ERR_NOT_FOUND',
+  NOT_FOUND: ['RXGATE_ERR_NOT_FOUND', shown(404)],
   /** A route matches the path, but not for this method. */
-  METHOD_NOT_ALLOWED: 'RXGATE_ERR_METHOD_NOT_ALLOWED',
+  METHOD_NOT_ALLOWED: ['RXGATE_ERR_METHOD_NOT_ALLOWED', shown(405)],
   /** The client's request could not be read (bad percent-encoding, aborted body, ...). */
-  BAD_REQUEST: 'RXGATE_ERR_BAD_REQUEST',
+  BAD_REQUEST: ['RXGATE_ERR_BAD_REQUEST', shown(400)],
   /** The client's body was larger than the endpoint accepts. */
-  REQUEST_TOO_LARGE: 'RXGATE_ERR_REQUEST_TOO_LARGE',
+  REQUEST_TOO_LARGE: ['RXGATE_ERR_REQUEST_TOO_LARGE', shown(413)],
   /** The endpoint's pipeline did not answer before the endpoint's deadline. */
-  ENDPOINT_TIMEOUT: 'RXGATE_ERR_ENDPOINT_TIMEOUT',
+  ENDPOINT_TIMEOUT: ['RXGATE_ERR_ENDPOINT_TIMEOUT', shown(504)],
   /** An operator was created with an argument it cannot use (an empty key or path, a clashing mapping, ...). */
-  BAD_ARGUMENT: 'RXGATE_ERR_BAD_ARGUMENT',
+  BAD_ARGUMENT: ['RXGATE_ERR_BAD_ARGUMENT', hidden(500, MISCONFIGURED)],
   /** A backend definition cannot be used (a malformed URL template, a bad option); fix the definition. */
-  BAD_BACKEND: 'RXGATE_ERR_BAD_BACKEND',
+  BAD_BACKEND: ['RXGATE_ERR_BAD_BACKEND', hidden(500, MISCONFIGURED)],
   /** A source of a sequence was not called because an earlier one failed or the sequence's deadline passed. */
-  SKIPPED: 'RXGATE_ERR_SKIPPED',
+  SKIPPED: ['RXGATE_ERR_SKIPPED', hidden(500, BACKEND_FAILED)],
   /** A configuration file could not be read or parsed (missing, unreadable, bad JSON or YAML syntax). */
-  CONFIG_READ: 'RXGATE_ERR_CONFIG_READ',
+  CONFIG_READ: ['RXGATE_ERR_CONFIG_READ', hidden(500, MISCONFIGURED)],
   /** A configuration does not validate; `details.problems` lists every problem with its JSON pointer. */
-  CONFIG_INVALID: 'RXGATE_ERR_CONFIG_INVALID',
-} as const
+  CONFIG_INVALID: ['RXGATE_ERR_CONFIG_INVALID', hidden(500, MISCONFIGURED)],
+} as const satisfies Record<string, readonly [`RXGATE_ERR_${string}`, ErrorPolicy]>
 
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
+type Catalogue = typeof CATALOGUE
 
-/** The code of any error: rxgate's own, or a generic one for foreign errors. */
-export function errorCode(error: unknown): string {
-  return error instanceof RxgateError ? error.code : 'RXGATE_ERR_UNKNOWN'
+/** Every code by name: `ErrorCodes.TIMEOUT` is `'RXGATE_ERR_TIMEOUT'`. */
+export const ErrorCodes = Object.fromEntries(Object.entries(CATALOGUE).map(([name, [code]]) => [name, code])) as {
+  readonly [K in keyof Catalogue]: Catalogue[K][0]
+}
+
+export type ErrorCode = Catalogue[keyof Catalogue][0]
+
+const POLICIES: ReadonlyMap<string, ErrorPolicy> = new Map(Object.values(CATALOGUE).map(([code, policy]) => [code, policy]))
+
+/** The code of any error: rxgate's own, or `RXGATE_ERR_INTERNAL` for one that is not. Always a code of the catalogue. */
+export function errorCode(error: unknown): ErrorCode {
+  return error instanceof RxgateError && POLICIES.has(error.code) ? error.code : ErrorCodes.INTERNAL
+}
+
+/** The policy of any error (that of `INTERNAL` for one that is not rxgate's own). */
+export function errorPolicy(error: unknown): ErrorPolicy {
+  return POLICIES.get(errorCode(error))!
+}
+
+/** What a client may read of an error: its message when the policy exposes it, else the code's fixed text. */
+export function clientMessage(error: unknown): string {
+  const policy = errorPolicy(error)
+  return policy.expose ? (error as RxgateError).message : policy.client
 }

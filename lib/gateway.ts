@@ -1,11 +1,14 @@
 import type { AddressInfo } from 'node:net'
 import type { LoggerOptions } from 'pino'
 import { toMilliseconds, type Duration } from '../operators/duration.js'
-import { closeAll } from './backend/index.js'
+import { Connections } from './backend/connections.js'
 import { jsonEncoder, type Schema } from './codec/json-encoder.js'
+import { renderFor, type RenderEncoding } from './codec/render.js'
 import { createLogger, type Logger } from './logger.js'
+import type { ClientIpOptions } from './router/client-ip.js'
 import type { Endpoint, Pipeline } from './router/endpoint.js'
-import { jsonRender, type Render } from './router/reply.js'
+import { guardProcess } from './router/guard-process.js'
+import type { Render } from './router/reply.js'
 import { Routes } from './router/routes.js'
 import { GatewayServer, type ServerOptions } from './router/server.js'
 
@@ -28,8 +31,19 @@ export interface GatewayOptions {
   readonly removeExtraSlash?: boolean
   /** Redirect `/a/` to `/a` (or back) when only the other has a route, as KrakenD. Default true. */
   readonly redirectTrailingSlash?: boolean
+  /** Redirect a path that matches a route but for letter case to the route's own (`/StAtic` → `/static`), as KrakenD. Default true. */
+  readonly redirectFixedPath?: boolean
   /** 405 with `Allow` for a path that has routes for other methods, as KrakenD. Default true; else 404. */
   readonly methodNotAllowed?: boolean
+  /** Where the client's IP comes from: by default the connection's peer; behind trusted proxies, their headers. */
+  readonly clientIp?: ClientIpOptions
+  /**
+   * Whether errors that escape every request's own handling (a throw in a user's timer, an
+   * unhandled rejection) are logged, counted and end their request with a 500, the process
+   * serving on, while this gateway listens (see `guardProcess`). Default true; false keeps Node's
+   * default, which exits.
+   */
+  readonly guardProcess?: boolean
   /** node:http limits: whole-request and header deadlines, keep-alive idle time, header size. */
   readonly http?: ServerOptions['http']
 }
@@ -37,11 +51,22 @@ export interface GatewayOptions {
 export interface RouteOptions {
   /** Deadline of this endpoint's whole pipeline; the gateway's by default. */
   readonly timeout?: Duration
+  /**
+   * How the answer is written, as KrakenD's `output_encoding`: `json` (default), `json-collection`,
+   * `string`, `xml`, `yaml`, `negotiate`, or `no-op` for a pipeline that passes a `no-op` backend's
+   * raw answer through (see `renderFor`).
+   */
+  readonly encoding?: RenderEncoding
   /** JSON Schema of the answer's data: compiles a fast serializer for it at start-up. */
   readonly schema?: Schema
   /** Largest request body the endpoint reads. Default 1 MiB. */
   readonly maxBodyBytes?: number
-  /** Makes the HTTP reply of the pipeline's result, for full control of status, headers and body. */
+  /**
+   * Makes the HTTP reply of the pipeline's result, for full control of status, headers and body.
+   * It is given every outcome: a pipeline that errors or misses its deadline comes as a merged
+   * answer with nothing delivered and that error. Default: `renderFor(encoding)`, the renderer of
+   * configuration files.
+   */
   readonly render?: Render
 }
 
@@ -62,7 +87,10 @@ export class Gateway {
   private readonly routes = new Routes<Endpoint>()
   private readonly timeout: number
   private readonly shutdownTimeout: number
+  /** This gateway's backend connections: closing it closes these, and no other gateway's. */
+  private readonly connections = new Connections()
   private server: GatewayServer | undefined
+  private releaseProcess: (() => void) | undefined
 
   constructor(private readonly options: GatewayOptions = {}) {
     this.logger = isLogger(options.logger) ? options.logger : createLogger(options.logger)
@@ -77,7 +105,7 @@ export class Gateway {
       path,
       pipeline,
       timeout: options.timeout === undefined ? this.timeout : toMilliseconds(options.timeout),
-      render: options.render ?? jsonRender(jsonEncoder(options.schema)),
+      render: options.render ?? renderFor(options.encoding ?? 'json', { encode: jsonEncoder(options.schema) }),
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     }
     this.routes.add(endpoint.method, path, endpoint)
@@ -116,9 +144,13 @@ export class Gateway {
       autoOptions: this.options.autoOptions ?? false,
       removeExtraSlash: this.options.removeExtraSlash ?? false,
       redirectTrailingSlash: this.options.redirectTrailingSlash ?? true,
+      redirectFixedPath: this.options.redirectFixedPath ?? true,
       methodNotAllowed: this.options.methodNotAllowed ?? true,
+      clientIp: this.options.clientIp ?? {},
+      connections: this.connections,
       http: this.options.http ?? {},
     })
+    if (this.options.guardProcess ?? true) this.releaseProcess = guardProcess(this.logger)
     const address = await this.server.listen(port, host)
     this.logger.info({ port: address.port, host: address.address }, 'rxgate listening')
     return address
@@ -130,7 +162,9 @@ export class Gateway {
     if (!server) return
     this.server = undefined
     await server.close(this.shutdownTimeout)
-    await closeAll()
+    await this.connections.close()
+    this.releaseProcess?.()
+    this.releaseProcess = undefined
     this.logger.info('rxgate closed')
   }
 }

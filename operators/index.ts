@@ -7,7 +7,7 @@
 export { fanOut, type Source, type Sources } from './fan-out.js'
 export { perRequest, callSource } from './per-request.js'
 export { timeoutEach } from './timeout-each.js'
-export { merge, type Merged } from './merge.js'
+export { merge, merged, isMerged, MERGED, type Merged } from './merge.js'
 export { pick } from './pick.js'
 export { omit } from './omit.js'
 export { group } from './group.js'

@@ -3,8 +3,16 @@ import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import { setField } from './fields.js'
 import { failed, type Failed, type Fan, type Part } from './part.js'
 
-/** One request's answer, joined from the parts of its sources. */
+/**
+ * What marks a {@link Merged} answer: renderers tell an answer from plain data by it, never by its
+ * shape (a backend document may well have `complete`, `errors` and `data` keys). A registered
+ * symbol, so that two copies of rxgate in one process agree; a spread copy keeps it.
+ */
+export const MERGED: unique symbol = Symbol.for('rxgate.merged') as never
+
+/** One request's answer, joined from the parts of its sources. Made by {@link merged}. */
 export interface Merged<T = Record<string, unknown>> {
+  readonly [MERGED]: true
   /** The sources' data merged into one object, in source order (a later source wins a shared key). */
   readonly data: T
   /** True only when every source delivered without error. */
@@ -42,6 +50,22 @@ export function merge<T = Record<string, unknown>>(): OperatorFunction<Fan, Merg
   )
 }
 
+/**
+ * A merged answer from its fields, marked as one. For operators that make answers of their own
+ * (a cache, a fallback); to change one, spread it: `{ ...answer, data }` keeps the mark.
+ *
+ * @example
+ * merged({ data: { name: 'Ada' }, complete: false, delivered: 1, errors: [failed('cart', 1, error)] })
+ */
+export function merged<T>(fields: Omit<Merged<T>, typeof MERGED>): Merged<T> {
+  return { [MERGED]: true, data: fields.data, complete: fields.complete, delivered: fields.delivered, errors: fields.errors }
+}
+
+/** Whether a value is a {@link Merged} answer (made by `merge()` or {@link merged}), rather than plain data. */
+export function isMerged(value: unknown): value is Merged<unknown> {
+  return typeof value === 'object' && value !== null && (value as Partial<Merged<unknown>>)[MERGED] === true
+}
+
 function fold<T>(arrived: Part[], sources: number): Merged<T> {
   const ordered = arrived.sort((a, b) => a.index - b.index)
   const errors: Failed[] = []
@@ -62,7 +86,7 @@ function fold<T>(arrived: Part[], sources: number): Merged<T> {
     }
     delivered++
   }
-  return { data: data as T, complete: errors.length === 0, delivered, errors }
+  return merged({ data: data as T, complete: errors.length === 0, delivered, errors })
 }
 
 /** Like `Object.assign`, but a `__proto__` key (own, from JSON) stays a field instead of becoming the prototype. */

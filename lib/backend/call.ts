@@ -5,9 +5,10 @@ import { rssDecoder } from '../codec/rss-decoder.js'
 import { safeJsonDecoder } from '../codec/safejson-decoder.js'
 import { stringDecoder } from '../codec/string-decoder.js'
 import { xmlDecoder } from '../codec/xml-decoder.js'
-import type { GatewayRequest } from '../request.js'
+import { CONNECTIONS, type GatewayRequest } from '../request.js'
 import { bodyHead, decodeBody } from './body.js'
 import { Cancellation, networkError, type BackendRequest, type BackendResponse, type Exchange } from './exchange.js'
+import { sharedConnections } from './connections.js'
 import { compileForwarding } from './forward.js'
 import { http1Exchange } from './http1.js'
 import { http2Exchange } from './http2.js'
@@ -50,6 +51,7 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
   const decoders = raw ? undefined : (decoderFor(resolved) as DecoderFactory<T>)
   const transport = transportFor(resolved)
   const withBody = WITH_BODY.has(resolved.method)
+  const source = { method: resolved.method, urlPattern: template.pattern }
 
   /** One call: redirects followed, the final answer checked and decoded. */
   async function perform(req: GatewayRequest, signal: Cancellation): Promise<T> {
@@ -60,7 +62,9 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
       method: resolved.method,
       headers: forwarding.headers(req, body !== undefined),
       body,
+      connections: req[CONNECTIONS] ?? sharedConnections,
     }
+    const referer = request.headers.referer
     for (let redirects = 0; ; redirects++) {
       const target = request.origin + request.path
       let response: BackendResponse
@@ -77,13 +81,13 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
       if (isRedirect(status)) {
         response.discard()
         if (redirects >= resolved.maxRedirects) throw tooManyRedirects(url, resolved.maxRedirects)
-        request = followRedirect(request, status, response.headers.location)
+        request = followRedirect(request, status, response.headers.location, referer)
         continue
       }
       // no-op: any status is the backend's answer, passed on as it is.
       if (decoders === undefined) return rawResponse(response) as T
       const head = await bodyHead(response)
-      throw statusError(status, target, head, resolved.successStatus, headerText(response.headers['content-type']))
+      throw statusError(status, target, head, resolved.successStatus, headerText(response.headers['content-type']), source)
     }
   }
 

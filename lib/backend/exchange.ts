@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { ErrorCodes, RxgateError } from '../errors.js'
+import type { Connections } from './connections.js'
 
 /** One HTTP request to a backend, as the transports take it. */
 export interface BackendRequest {
@@ -11,6 +12,8 @@ export interface BackendRequest {
   /** Lower-case names. */
   readonly headers: Readonly<Record<string, string>>
   readonly body?: Buffer | undefined
+  /** Whose connections carry it: the serving gateway's. */
+  readonly connections: Connections
 }
 
 /** Where a body goes, chunk by chunk, as it arrives. */

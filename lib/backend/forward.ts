@@ -4,7 +4,10 @@ import type { AllowList } from './options.js'
 
 /** What the backend request carries from the client, compiled once from the allow-lists. */
 export interface Forwarding {
-  /** The backend request's headers: allowed client headers, then the gateway's own. Lower-case names. */
+  /**
+   * The backend request's headers: allowed client headers, then the gateway's own:
+   * `X-Forwarded-For` (the request's `clientIp`), `X-Forwarded-Host`, `User-Agent`. Lower-case names.
+   */
   headers(req: GatewayRequest, withBody: boolean): Record<string, string>
   /** Appends the allowed client query parameters to a backend path (`hasQuery`: it has a `?` already). */
   query(req: GatewayRequest, path: string, hasQuery: boolean): string
@@ -87,10 +90,8 @@ export function compileForwarding(
         out['user-agent'] = agent
         out['x-forwarded-via'] = USER_AGENT
       }
-      const chain = headerValue(client['x-forwarded-for'])
-      const address = req.remoteAddress
-      const forwardedFor = chain && address ? `${chain}, ${address}` : chain || address
-      if (forwardedFor) out['x-forwarded-for'] = forwardedFor
+      // The client's IP alone, as KrakenD sends it: the router has read the proxies' chain already.
+      if (req.clientIp) out['x-forwarded-for'] = req.clientIp
       const host = headerValue(client.host) ?? headerValue(client[':authority'])
       if (host) out['x-forwarded-host'] = host
       if (!passEncoding) out['accept-encoding'] = ACCEPT_ENCODING

@@ -2,7 +2,6 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Dispatcher } from 'undici'
 import type { BackendRequest, BackendResponse, BodySink, Cancellation, Exchange } from './exchange.js'
 import type { BackendTls } from './options.js'
-import { poolFor } from './pools.js'
 
 /** A redirect's body is read up to this size to keep its connection; a bigger one costs the socket. */
 const DISCARD_LIMIT = 64 * 1024
@@ -17,7 +16,7 @@ export function http1Exchange(tls?: BackendTls): Exchange {
   return (request, signal) =>
     new Promise((resolve, reject) => {
       const handler = new Http1Exchange(signal, resolve, reject)
-      poolFor(request.origin, tls).dispatch(dispatchOptions(request), handler)
+      request.connections.poolFor(request.origin, tls).dispatch(dispatchOptions(request), handler)
     })
 }
 

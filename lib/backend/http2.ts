@@ -3,7 +3,6 @@ import http2wrapper from 'http2-wrapper'
 import { fromReadable } from './body-stream.js'
 import type { BackendResponse, Exchange } from './exchange.js'
 import type { BackendTls } from './options.js'
-import { h2cSession, http2Agent, httpsFallbackAgent } from './pools.js'
 
 /**
  * HTTP/2 through http2-wrapper, behaving like the HTTP/1.1 transport: the same request and
@@ -48,11 +47,11 @@ export function http2Exchange(mode: true | 'auto', tls?: BackendTls): Exchange {
       const options = { ...tls, method: request.method, headers: request.headers }
       try {
         if (!request.origin.startsWith('https:')) {
-          send(http2wrapper.request(url, { ...options, h2session: h2cSession(request.origin) }))
+          send(http2wrapper.request(url, { ...options, h2session: request.connections.h2cSession(request.origin) }))
         } else if (mode === true) {
-          send(http2wrapper.request(url, { ...options, agent: http2Agent() }))
+          send(http2wrapper.request(url, { ...options, agent: request.connections.http2Agent() }))
         } else {
-          const agent = { http2: http2Agent(), https: httpsFallbackAgent() }
+          const agent = { http2: request.connections.http2Agent(), https: request.connections.httpsFallbackAgent() }
           http2wrapper.auto(url, { ...options, agent }).then((req) => {
             if (!signal.aborted) return send(req)
             req.on('error', ignore)

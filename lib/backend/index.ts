@@ -26,7 +26,7 @@ export function backend<T = unknown>(url: string, options?: BackendOptions): Ope
 
 export { httpCall } from './call.js'
 export { isRawResponse, type RawResponse } from './raw.js'
-export { closeAll } from './pools.js'
+export { Connections, closeAll } from './connections.js'
 export { USER_AGENT } from './forward.js'
 export {
   DEFAULT_MAX_BODY_BYTES,

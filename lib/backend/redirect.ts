@@ -14,12 +14,15 @@ const CREDENTIALS = ['authorization', 'cookie', 'proxy-authorization']
 /**
  * The request that follows a redirect. 303, and 301/302 after a POST, become a GET without body
  * (what every client does); 307/308 repeat the method and body. Credentials are dropped when the
- * origin changes. Throws `BACKEND_REDIRECT` for a missing or unusable `location`.
+ * origin changes. `Referer` names the URL redirected from, as Go's client (so KrakenD) sets it:
+ * the first request's own `Referer` when it had one, none from https to http. Throws
+ * `BACKEND_REDIRECT` for a missing or unusable `location`.
  */
 export function followRedirect(
   from: BackendRequest,
   status: number,
   location: string | string[] | undefined,
+  explicitReferer?: string,
 ): BackendRequest {
   const url = from.origin + from.path
   const target = Array.isArray(location) ? location[0] : location
@@ -46,7 +49,9 @@ export function followRedirect(
     delete headers['content-type']
   }
   if (next.origin !== from.origin) for (const name of CREDENTIALS) delete headers[name]
-  return { origin: next.origin, path: next.pathname + next.search, method, headers, body }
+  if (from.origin.startsWith('https:') && next.protocol === 'http:') delete headers.referer
+  else headers.referer = explicitReferer ?? url
+  return { origin: next.origin, path: next.pathname + next.search, method, headers, body, connections: from.connections }
 }
 
 /** `BACKEND_REDIRECT` once the chain is longer than allowed. */

@@ -16,10 +16,17 @@ export function compileStatusPolicy(success: readonly number[]): StatusPolicy {
   return (status) => set.has(status)
 }
 
+/** Which backend a status error is about, as KrakenD's error text names it: `[GET /users/{id}]`. */
+export interface StatusErrorSource {
+  readonly method: string
+  /** The backend's URL template without its origin: `/users/{id}`. */
+  readonly urlPattern: string
+}
+
 /**
  * `BACKEND_STATUS`, with what the HTTP layer needs to forward the backend's answer: `status`,
  * `contentType` (when the backend sent one), `body` (the first {@link ERROR_BODY_BYTES} as text,
- * never ending in a split character) and the `url`.
+ * never ending in a split character), the `url`, and the backend's `method` and `urlPattern`.
  */
 export function statusError(
   status: number,
@@ -27,12 +34,13 @@ export function statusError(
   head: Buffer,
   success: readonly number[],
   contentType?: string,
+  source?: StatusErrorSource,
 ): RxgateError {
   return new RxgateError(
     ErrorCodes.BACKEND_STATUS,
     `backend ${url} answered ${status}, which is not a success status (${success.join(', ')}): ` +
       `fix the backend, or add ${status} to the backend's successStatus if it is a valid answer`,
-    { status, url, ...(contentType === undefined ? {} : { contentType }), body: text(head) },
+    { status, url, ...(contentType === undefined ? {} : { contentType }), body: text(head), ...source },
   )
 }
 

@@ -4,6 +4,8 @@ import { ErrorCodes, RxgateError } from '../errors.js'
 export interface UrlTemplate {
   /** The fixed origin (`http://api:8080`); placeholders may not touch it. */
   readonly origin: string
+  /** The template past its origin, as written: `/users/{id}` (KrakenD's `url_pattern`). */
+  readonly pattern: string
   /** Whether the template writes a query string of its own. */
   readonly hasQuery: boolean
   /** The query keys the template writes, which forwarded client keys may not override. */
@@ -33,6 +35,7 @@ export function compileUrlTemplate(template: string): UrlTemplate {
     throw bad('has a host that is not valid')
   }
   let rest = match[2]!
+  const pattern = rest
   if (rest.includes('#')) throw bad('has a fragment (#...), which is never sent to a server')
   if (rest === '' || rest.startsWith('?')) rest = `/${rest}`
   if (!rest.startsWith('/')) throw bad('must have a path starting with /')
@@ -73,7 +76,7 @@ export function compileUrlTemplate(template: string): UrlTemplate {
     }
     return out
   }
-  return { origin, hasQuery: queryAt >= 0, queryKeys, path }
+  return { origin, pattern, hasQuery: queryAt >= 0, queryKeys, path }
 }
 
 /** A whole value as one path segment: `.` and `..` are encoded too, or a server would resolve them. */

@@ -1,10 +1,11 @@
 import type { Failed } from '../../operators/part.js'
 import { setField } from '../../operators/fields.js'
+import { isMerged } from '../../operators/merge.js'
 import { dropRawResponse, isRawResponse, takePushedBody, type RawResponse } from '../backend/raw.js'
 import type { OutputEncoding } from '../config/types.js'
-import { ErrorCodes, RxgateError } from '../errors.js'
-import { errorReply, isMerged, type Render, type Reply } from '../router/reply.js'
-import type { Encode } from './json-encoder.js'
+import { ErrorCodes, RxgateError, errorPolicy } from '../errors.js'
+import { errorReply, type Render, type Reply } from '../router/reply.js'
+import { stringifyJson, type Encode } from './json-encoder.js'
 import { sourceOf } from './json-source.js'
 import { negotiator, type Format } from './negotiate.js'
 import { xmlEncoder } from './xml-encoder.js'
@@ -18,24 +19,27 @@ import { yamlEncoder } from './yaml-encoder.js'
 export interface RenderOptions {
   /** Seconds. Adds `Cache-Control: public, max-age=N` to complete 200 answers, never to partial or failed ones. */
   readonly cacheTtl?: number
-  /** The endpoint's JSON encoder (compiled by `jsonEncoder` for its output shape). Default `JSON.stringify`. */
+  /** The endpoint's JSON encoder (compiled by `jsonEncoder` for its output shape). Default `stringifyJson`: `JSON.stringify` at any depth. */
   readonly encode?: Encode
   /**
-   * The router's `return_error_msg`: when no backend delivered, the 500 carries the errors as
-   * plain text (`CODE: message`, one line per failed source) instead of an empty body. With
-   * `returnErrorCode`, the backend's own body instead (see there).
+   * The router's `return_error_msg`: when no source delivered, the answer carries the errors as
+   * KrakenD writes them, as plain text, one line per failed source (a bad status reads
+   * `invalid status code 503 [GET /users/{id}]: http://users:8080/users/1`, as in Lura). Off, a
+   * client never reads an error's text: it gets a JSON error with the code and a fixed message.
+   * With `returnErrorCode`, the backend's own body instead (see there).
    */
   readonly returnErrorMsg?: boolean
   /**
    * `return_error_code` (meant for one-backend endpoints): when nothing was delivered and the one
    * failed source failed on its status (`BACKEND_STATUS`), the client gets that status (404, 403,
    * ...) instead of 500: with an empty body, or with `returnErrorMsg` the backend's body (up to
-   * 64 KiB) and its Content-Type. Any other failure stays a 500.
+   * 64 KiB) and its Content-Type. Any other failure stays as the error policy says.
    */
   readonly returnErrorCode?: boolean
   /**
    * `return_error_details`: source name (its `fanOut` key) → alias. A source of this map that
-   * failed on its status adds `error_<alias>: { http_status_code, http_body }` to the answer, which
+   * failed on its status adds `error_<alias>: { http_status_code, http_body, http_body_encoding }`
+   * (the backend's Content-Type, as Lura names it) to the answer, which
    * then is a 200 even when nothing else was delivered (incomplete all the same). Wins over
    * `returnErrorCode`, as in KrakenD. Other failures (timeouts, resets) add nothing.
    */
@@ -53,7 +57,7 @@ export type RenderEncoding = OutputEncoding | 'xml' | 'yaml'
 const JSON_TYPE = 'application/json; charset=utf-8'
 const TEXT_TYPE = 'text/plain; charset=utf-8'
 const XML_TYPE = 'application/xml; charset=utf-8'
-const YAML_TYPE = 'application/x-yaml; charset=utf-8'
+const YAML_TYPE = 'application/yaml; charset=utf-8'
 /** A negotiated answer depends on the request's Accept: caches must key on it. */
 const VARY: Reply['headers'] = Object.freeze({ Vary: 'Accept' })
 const NONE: Reply['headers'] = Object.freeze({})
@@ -83,8 +87,11 @@ interface Output {
  *   completed, as KrakenD marks every no-op answer.
  *
  * Statuses, for all encodings but no-op's answers: 200 when at least one source delivered (the
- * completion header says whether all did); when none did, 500 with an empty body, or as
- * {@link RenderOptions} say.
+ * completion header says whether all did). When none did (every source failed, or the pipeline
+ * itself failed: the server hands its error over as an answer with nothing delivered), the error
+ * policy of `lib/errors.ts` decides: the status of the one error (500 for every backend failure,
+ * as KrakenD; 504 for the endpoint's deadline), or 500 for several, and a JSON error body with the
+ * code and a message that names nothing internal, unless {@link RenderOptions} say otherwise.
  */
 export function renderFor(encoding: RenderEncoding, options: RenderOptions = {}): Render {
   const { answer, failure } = compileStatusRules(options)
@@ -97,7 +104,7 @@ export function renderFor(encoding: RenderEncoding, options: RenderOptions = {})
     partial: Object.freeze({ ...vary, 'Content-Type': type }),
     bare: vary,
   })
-  const serialize = options.encode ?? JSON.stringify
+  const serialize = options.encode ?? stringifyJson
   const encode: (data: unknown) => string | Buffer = options.verbatim ? (data) => sourceOf(data) ?? serialize(data) : serialize
   const json = output(JSON_TYPE, (data) => encode(data) ?? 'null')
   if (encoding === 'negotiate') {
@@ -150,9 +157,13 @@ function compileStatusRules(options: RenderOptions): StatusRules {
       if (!returnErrorMsg) return { status: only.status, headers, body: '', completed: false }
       return { status: only.status, headers: { ...headers, 'Content-Type': only.contentType ?? TEXT_TYPE }, body: only.body, completed: false }
     }
-    if (!returnErrorMsg) return { status: 500, headers, body: '', completed: false }
-    const text = errors.length === 0 ? `${ErrorCodes.PIPELINE}: no backend of this endpoint answered` : errors.map(describe).join('\n')
-    return { status: 500, headers: { ...headers, 'Content-Type': TEXT_TYPE }, body: text, completed: false }
+    const status = errors.length === 1 ? errorPolicy(errors[0]!.error).status : 500
+    if (!returnErrorMsg) {
+      const error = errors.length === 1 ? errors[0]!.error : new RxgateError(ErrorCodes.PIPELINE, 'no backend of this endpoint answered')
+      return errorReply(error, headers, status)
+    }
+    const text = errors.length === 0 ? 'no backend of this endpoint answered' : errors.map(({ error }) => krakendText(error)).join('\n')
+    return { status, headers: { ...headers, 'Content-Type': TEXT_TYPE }, body: text, completed: false }
   }
 
   const answer: StatusRules['answer'] = (result, output) => {
@@ -185,7 +196,9 @@ function withDetails(data: unknown, errors: readonly Failed[], details: Readonly
       out = {}
       if (isPlainObject(data)) for (const key of Object.keys(data)) setField(out, key, data[key])
     }
-    setField(out, `error_${alias}`, { http_status_code: status.status, http_body: status.body })
+    const error: Record<string, unknown> = { http_status_code: status.status, http_body: status.body }
+    if (status.contentType) error.http_body_encoding = status.contentType
+    setField(out, `error_${alias}`, error)
   }
   return out
 }
@@ -208,10 +221,18 @@ function statusDetails(error: unknown): StatusDetails | undefined {
   }
 }
 
-function describe(part: Failed): string {
-  const error = part.error
-  if (error instanceof RxgateError) return `${error.code}: ${error.message}`
-  return error instanceof Error ? error.message : String(error)
+/**
+ * An error as KrakenD's `return_error_msg` writes it: Lura's own texts where rxgate's error has a
+ * counterpart there (a bad status, a deadline), the message otherwise.
+ */
+function krakendText(error: unknown): string {
+  if (!(error instanceof RxgateError)) return error instanceof Error ? error.message : String(error)
+  if (error.code === ErrorCodes.TIMEOUT || error.code === ErrorCodes.ENDPOINT_TIMEOUT) return 'context deadline exceeded'
+  const { status, url, method, urlPattern } = error.details
+  if (error.code === ErrorCodes.BACKEND_STATUS && typeof method === 'string' && typeof urlPattern === 'string') {
+    return `invalid status code ${String(status)} [${method} ${urlPattern}]: ${String(url)}`
+  }
+  return error.message
 }
 
 /**
@@ -220,10 +241,7 @@ function describe(part: Failed): string {
  */
 function misplacedRaw(raw: RawResponse): Reply {
   dropRawResponse(raw)
-  return errorReply(
-    500,
-    new RxgateError(ErrorCodes.PIPELINE, "a no-op backend's raw answer reached a data encoding: give the endpoint output_encoding no-op"),
-  )
+  return errorReply(new RxgateError(ErrorCodes.PIPELINE, "a no-op backend's raw answer reached a data encoding: give the endpoint output_encoding no-op"))
 }
 
 /**
@@ -251,7 +269,7 @@ function noopRender(failure: Failure): Render {
       raw = result.data
     }
     if (!isRawResponse(raw)) {
-      return errorReply(500, new RxgateError(ErrorCodes.PIPELINE, 'a no-op endpoint needs a no-op backend: its pipeline gave data, not a raw answer'))
+      return errorReply(new RxgateError(ErrorCodes.PIPELINE, 'a no-op endpoint needs a no-op backend: its pipeline gave data, not a raw answer'))
     }
     return { status: raw.status, headers: passHeaders(raw.headers), body: takePushedBody(raw) ?? raw.body, completed: false }
   }

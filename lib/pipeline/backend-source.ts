@@ -15,7 +15,7 @@ type Step = OperatorFunction<unknown, unknown>
  * parses, so they are not applied twice.
  */
 export function backendSource(config: BackendConfig, context: BackendContext): Source<GatewayRequest, unknown> {
-  const options = transportOptions(config, context.verbatim)
+  const options = transportOptions(config, context)
   const calls = config.sd === 'dns' ? discoveredCalls(config, options, context) : staticCalls(config, options)
   const call = calls.length === 1 ? calls[0]! : balance(calls)
   const source = context.concurrentCalls > 1 ? concurrent(context.concurrentCalls, call) : call
@@ -31,6 +31,8 @@ export interface BackendContext {
   readonly concurrentCalls: number
   /** How long DNS SRV lists are kept, in ms. */
   readonly dnsCacheTtl: number
+  /** The deepest nesting a decoded body may have (the service's `max_nesting_depth`). */
+  readonly maxNestingDepth: number
   /** The endpoint sends this backend's document as it came (see `passesWhole`). */
   readonly verbatim: boolean
 }
@@ -44,7 +46,7 @@ function discoveredCalls(config: BackendConfig, options: BackendOptions, context
   return config.host.map((name) => discovered(new SrvHosts(name, { scheme: config.sd_scheme, ttl: context.dnsCacheTtl }), config.url_pattern, options))
 }
 
-function transportOptions(config: BackendConfig, verbatim: boolean): BackendOptions {
+function transportOptions(config: BackendConfig, { verbatim, maxNestingDepth }: BackendContext): BackendOptions {
   const prune = config.encoding === 'json' && !config.is_collection && !config.proxy.flatmap_filter
   // `allow`/`deny` paths are relative to `target`: prefixed, they hold on the whole body.
   const prefix = config.target ? `${config.target}.` : ''
@@ -54,6 +56,7 @@ function transportOptions(config: BackendConfig, verbatim: boolean): BackendOpti
     query: allowList(config.input_query_strings),
     encoding: config.encoding,
     verbatim,
+    maxNestingDepth,
     // Lura applies the allow list when there is one, else the deny list.
     ...(prune && config.allow?.length ? { allow: config.allow.map((path) => prefix + path) } : {}),
     ...(prune && !config.allow?.length && config.deny?.length ? { deny: config.deny.map((path) => prefix + path) } : {}),

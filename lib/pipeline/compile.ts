@@ -31,7 +31,13 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
     autoOptions: router.auto_options,
     removeExtraSlash: router.remove_extra_slash,
     redirectTrailingSlash: !router.disable_redirect_trailing_slash,
+    redirectFixedPath: !router.disable_redirect_fixed_path,
     methodNotAllowed: !router.disable_handle_method_not_allowed,
+    clientIp: {
+      forwardedByClientIp: router.forwarded_by_client_ip,
+      remoteIpHeaders: router.remote_ip_headers,
+      trustedProxies: router.trusted_proxies,
+    },
     http: {
       ...(config.read_timeout === undefined ? {} : { requestTimeout: config.read_timeout }),
       ...(config.read_header_timeout === undefined ? {} : { headersTimeout: config.read_header_timeout }),
@@ -40,7 +46,7 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
     },
   })
   for (const endpoint of config.endpoints) {
-    gateway.route(endpoint.method, endpoint.endpoint, endpointPipeline(endpoint, config.dns_cache_ttl), {
+    gateway.route(endpoint.method, endpoint.endpoint, endpointPipeline(endpoint, config), {
       // The backends' deadline is the endpoint's timeout, which answers with what arrived; the
       // route's own deadline is only the last resort behind it.
       timeout: endpoint.timeout + 1000,

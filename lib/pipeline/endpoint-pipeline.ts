@@ -1,6 +1,7 @@
 import { map, mergeMap, of, pipe, type Observable, type OperatorFunction } from 'rxjs'
 import { fanOut, flatmap, merge, sequence, shadow, staticData, timeoutEach, type Merged } from '../../operators/index.js'
-import type { EndpointConfig } from '../config/types.js'
+import { DEFAULTS } from '../config/normalize.js'
+import type { EndpointConfig, GatewayConfig } from '../config/types.js'
 import type { Pipeline } from '../router/endpoint.js'
 import { backendSource } from './backend-source.js'
 import { sequenceParams } from './sequence-params.js'
@@ -13,10 +14,15 @@ import { passesWhole } from './verbatim.js'
  * merged, decorated with static data, and flattened by the endpoint's `flatmap_filter`.
  * A `no-op` endpoint is its one backend's call, passed through.
  */
-export function endpointPipeline(config: EndpointConfig, dnsCacheTtl: number): Pipeline {
+export function endpointPipeline(config: EndpointConfig, service: ServiceSettings = {}): Pipeline {
   const calls = config.backend.filter((backend) => !backend.proxy.shadow)
   const shadows = config.backend.filter((backend) => backend.proxy.shadow)
-  const context = { concurrentCalls: config.concurrent_calls, dnsCacheTtl, verbatim: passesWhole(config) }
+  const context = {
+    concurrentCalls: config.concurrent_calls,
+    dnsCacheTtl: service.dns_cache_ttl ?? DEFAULTS.dns_cache_ttl,
+    maxNestingDepth: service.max_nesting_depth ?? DEFAULTS.max_nesting_depth,
+    verbatim: passesWhole(config),
+  }
   const sources = calls.map((backend) => backendSource(backend, context))
   const names = sourceNames(calls)
   if (config.output_encoding === 'no-op') return sources[0]!
@@ -32,6 +38,9 @@ export function endpointPipeline(config: EndpointConfig, dnsCacheTtl: number): P
   if (config.proxy.flatmap_filter) steps.push(onData(flatmap(config.proxy.flatmap_filter)))
   return (request$) => steps.reduce<Observable<unknown>>((stream, step) => step(stream), request$)
 }
+
+/** What an endpoint's backends take from the service: its `dns_cache_ttl` and `max_nesting_depth` (defaults otherwise). */
+export type ServiceSettings = Partial<Pick<GatewayConfig, 'dns_cache_ttl' | 'max_nesting_depth'>>
 
 /** A step of the pipeline; consecutive steps' types match by construction, which the e2e tests check. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,3 +1,4 @@
+import { stringifyJson } from '../codec/json-encoder.js'
 import type { GatewayRequest } from '../request.js'
 
 const RESPONSE_PLACEHOLDER = /\{(resp(\d+)_([^{}]+))\}/g
@@ -16,7 +17,7 @@ export function sequenceParams(urlPatterns: readonly string[]) {
     for (const { name, index, keys } of wanted) {
       if (index >= previous.length) continue
       const value = keys.reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), previous[index])
-      if (value !== undefined) params[name] = value === null ? '<nil>' : typeof value === 'object' ? JSON.stringify(value) : String(value)
+      if (value !== undefined) params[name] = value === null ? '<nil>' : typeof value === 'object' ? stringifyJson(value) : String(value)
     }
     return { ...request, params }
   }

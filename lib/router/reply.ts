@@ -1,8 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
-import type { Merged } from '../../operators/merge.js'
-import type { Encode } from '../codec/json-encoder.js'
-import { ErrorCodes, RxgateError } from '../errors.js'
+import { clientMessage, errorCode, errorPolicy } from '../errors.js'
 import type { GatewayRequest } from '../request.js'
 
 export const COMPLETED_HEADER = 'X-Rxgate-Completed'
@@ -34,30 +32,13 @@ export type Render = (result: unknown, request: GatewayRequest) => Reply
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
-/** Whether a pipeline's result is a `merge()` answer rather than plain data. */
-export function isMerged(value: unknown): value is Merged<unknown> {
-  if (typeof value !== 'object' || value === null) return false
-  const answer = value as Partial<Merged<unknown>>
-  return typeof answer.complete === 'boolean' && Array.isArray(answer.errors) && 'data' in answer
-}
-
 /**
- * The default renderer: a `merge()` answer is 200 with its data and the completion header, or
- * 500 when no source delivered (as KrakenD); any other value is a complete 200 of JSON.
+ * An answer the gateway makes itself (404, 405, 500, ...): JSON carrying the error's code, and
+ * its message only when the error policy (`lib/errors.ts`) says a client may read it. The status
+ * is the policy's unless given.
  */
-export function jsonRender(encode: Encode): Render {
-  return (result) => {
-    if (!isMerged(result)) return { status: 200, headers: { 'Content-Type': JSON_TYPE }, body: encode(result), completed: true }
-    if (!result.complete && result.delivered === 0) {
-      return errorReply(500, new RxgateError(ErrorCodes.PIPELINE, 'no backend of this endpoint answered'))
-    }
-    return { status: 200, headers: { 'Content-Type': JSON_TYPE }, body: encode(result.data), completed: result.complete }
-  }
-}
-
-/** An answer the gateway makes itself (404, 405, 500, ...): JSON carrying the error's code. */
-export function errorReply(status: number, error: RxgateError, headers: Reply['headers'] = {}): Reply {
-  const body = JSON.stringify({ error: { code: error.code, message: error.message } })
+export function errorReply(error: unknown, headers: Reply['headers'] = {}, status = errorPolicy(error).status): Reply {
+  const body = JSON.stringify({ error: { code: errorCode(error), message: clientMessage(error) } })
   return { status, headers: { ...headers, 'Content-Type': JSON_TYPE }, body, completed: false }
 }
 

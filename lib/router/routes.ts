@@ -13,6 +13,8 @@ const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 interface Stored<R> {
   readonly route: R
+  /** The path as declared (`/Users/{id}`), to write a fixed path from. */
+  readonly path: string
   /** Alias → name, for the params find-my-way cannot name as the route does. */
   readonly aliases?: ReadonlyMap<string, string>
 }
@@ -24,6 +26,8 @@ interface Stored<R> {
  */
 export class Routes<R> {
   private readonly router = createRouter({ ignoreTrailingSlash: false, maxParamLength: 500 })
+  /** The same routes matched regardless of letter case, only to fix a client's path (see `fixedPath`). */
+  private readonly anyCase = createRouter({ ignoreTrailingSlash: false, maxParamLength: 500, caseSensitive: false })
   private readonly methods = new Set<HTTPMethod>()
 
   add(method: string, path: string, route: R): void {
@@ -36,12 +40,14 @@ export class Routes<R> {
       aliases.set(alias, name)
       return `:${alias}`
     })
-    const stored: Stored<R> = aliases.size > 0 ? { route, aliases } : { route }
+    const stored: Stored<R> = aliases.size > 0 ? { route, path, aliases } : { route, path }
     try {
       this.router.on(verb, pattern, () => undefined, stored)
     } catch (error) {
       throw badRoute(path, (error as Error).message)
     }
+    // Two routes that differ only in case are both kept above; here the first one fixes paths.
+    if (!this.anyCase.hasRoute(verb, pattern)) this.anyCase.on(verb, pattern, () => undefined, stored)
     this.methods.add(verb)
   }
 
@@ -54,6 +60,24 @@ export class Routes<R> {
     }
     const allowed = [...this.methods].filter((other) => other !== method && this.match(other, path))
     return allowed.length > 0 ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' }
+  }
+
+  /**
+   * The path of a route that `path` matches but for letter case, written with the route's own
+   * case and the client's parameter values (`/StAtic/Ada` → `/static/Ada`); undefined when there
+   * is none. What KrakenD's router redirects to (`RedirectFixedPath`).
+   */
+  fixedPath(method: string, path: string): string | undefined {
+    const match = this.anyCase.find(method as HTTPMethod, path)
+    if (!match || hasEmptyParam(match.params)) return undefined
+    const declared = (match.store as Stored<R>).path.split('/')
+    const given = path.split('/')
+    const fixed = declared.map((segment, i) => {
+      if (segment === '*' && i === declared.length - 1) return given.slice(i).join('/')
+      return segment.includes('{') ? given[i] : segment
+    })
+    const out = fixed.join('/')
+    return out === path ? undefined : out
   }
 
   private match(method: string, path: string) {

@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Subscription, of } from 'rxjs'
+import type { Connections } from '../backend/connections.js'
 import type { Logger } from '../logger.js'
-import { ErrorCodes, RxgateError, errorCode } from '../errors.js'
-import type { GatewayRequest } from '../request.js'
-import { completedOf, errorReply, isMerged, writeReply, type Reply } from './reply.js'
+import { ErrorCodes, RxgateError } from '../errors.js'
+import { compileClientIp, type ClientIp, type ClientIpOptions } from './client-ip.js'
+import { EndpointRun } from './endpoint-run.js'
+import { completedOf, errorReply, writeReply, type Reply } from './reply.js'
 import type { Endpoint } from './endpoint.js'
 import { carriesBody, readBody } from './read-body.js'
 import type { Lookup, Routes } from './routes.js'
@@ -25,6 +26,12 @@ export interface ServerOptions {
   readonly removeExtraSlash: boolean
   /** Redirect `/a/` to `/a` (or back) when only the other one has a route. */
   readonly redirectTrailingSlash: boolean
+  /** Redirect a path that matches a route but for letter case to the route's own (`/StAtic` → `/static`). */
+  readonly redirectFixedPath: boolean
+  /** Where the client's IP comes from (KrakenD's `forwarded_by_client_ip`, ...). */
+  readonly clientIp: ClientIpOptions
+  /** The backend connections of this server's requests. */
+  readonly connections: Connections
   /** 405 with `Allow` when the path has routes for other methods; 404 otherwise. */
   readonly methodNotAllowed: boolean
   /** node:http server limits and timeouts. */
@@ -38,8 +45,6 @@ export interface ServerOptions {
 
 const EXTRA_SLASHES = /\/{2,}/g
 
-const HEALTHY: Reply = { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: '{"status":"ok"}', completed: true }
-
 /**
  * The HTTP front: routes each request to its endpoint, runs the endpoint's pipeline, writes the
  * answer, and cancels the pipeline when the client goes away. Knows how to close gracefully.
@@ -47,9 +52,11 @@ const HEALTHY: Reply = { status: 200, headers: { 'Content-Type': 'application/js
 export class GatewayServer {
   private readonly server: Server
   private readonly inFlight = new Set<ServerResponse>()
+  private readonly clientIp: ClientIp
   private drained: (() => void) | undefined
 
   constructor(private readonly options: ServerOptions) {
+    this.clientIp = compileClientIp(options.clientIp)
     const { requestTimeout, headersTimeout, keepAliveTimeout, maxHeaderSize } = options.http
     this.server = createServer({ ...(maxHeaderSize ? { maxHeaderSize } : {}) }, (req, res) => this.handle(req, res))
     if (requestTimeout !== undefined) this.server.requestTimeout = requestTimeout
@@ -86,106 +93,94 @@ export class GatewayServer {
     await closed
   }
 
+  /** Every request: whatever throws here ends this request alone, never the process. */
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      this.route(req, res)
+    } catch (error) {
+      this.crash(req, res, error)
+    }
+  }
+
+  /** Handling a request threw before its pipeline could answer: a 500, or the connection cut once an answer started. */
+  private crash(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    this.options.logger.error({ err: error, code: ErrorCodes.INTERNAL, path: req.url }, 'the request could not be handled')
+    if (res.headersSent || res.destroyed) res.destroy()
+    else writeReply(res, errorReply(new RxgateError(ErrorCodes.INTERNAL, 'the request could not be handled', {}, { cause: error })))
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now()
     const url = req.url ?? '/'
     const mark = url.indexOf('?')
     const raw = mark === -1 ? url : url.slice(0, mark)
     const path = this.options.removeExtraSlash ? raw.replace(EXTRA_SLASHES, '/') : raw
     const search = mark === -1 ? '' : url.slice(mark + 1)
-    let pipeline: Subscription | undefined
+    const clientIp = this.clientIp(req.socket.remoteAddress, req.headers)
+    let run: EndpointRun | undefined
     this.inFlight.add(res)
     // `on`, not `once`: a response closes once, and `once` wraps every listener.
     res.on('close', () => {
       // Closed before the answer (the client went away): cancel every backend call in flight.
-      pipeline?.unsubscribe()
+      run?.cancel()
       this.inFlight.delete(res)
       if (this.inFlight.size === 0) this.drained?.()
-      if (this.options.accessLog && !this.options.accessLogSkip.has(path)) this.logAccess(req, res, path, started)
+      if (this.options.accessLog && !this.options.accessLogSkip.has(path)) this.logAccess(req, res, path, clientIp, started)
     })
 
-    if (path === this.options.healthPath) return writeReply(res, HEALTHY)
+    if (path === this.options.healthPath) return writeReply(res, health())
     const method = req.method ?? 'GET'
     const lookup = this.options.routes.find(method, path)
     if (lookup.kind !== 'found') return writeReply(res, this.unrouted(method, path, search, lookup))
     const endpoint = lookup.route
     const start = (body?: Buffer) => {
-      if (!res.destroyed) pipeline = this.run(endpoint, toGatewayRequest(req, path, search, lookup.params, body), res)
+      if (res.destroyed) return
+      const request = toGatewayRequest(req, path, search, lookup.params, clientIp, this.options.connections, body)
+      run = new EndpointRun(endpoint, request, res, this.options.logger)
+      run.start()
     }
     if (!carriesBody(method)) return start()
-    readBody(req, endpoint.maxBodyBytes).then(start, (error: unknown) => {
-      if (error instanceof RxgateError) writeReply(res, errorReply(413, error))
-      else if (!res.destroyed) writeReply(res, errorReply(400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the request body could not be read')))
-    })
+    readBody(req, endpoint.maxBodyBytes)
+      .then(start, (error: unknown) => {
+        if (res.destroyed) return
+        writeReply(res, errorReply(error instanceof RxgateError ? error : new RxgateError(ErrorCodes.BAD_REQUEST, 'the request body could not be read')))
+      })
+      .catch((error: unknown) => this.crash(req, res, error))
   }
 
-  /** The answer to a request no route takes: OPTIONS, a trailing-slash redirect, 405, 400 or 404. */
+  /** The answer to a request no route takes: OPTIONS, a fixed-path or trailing-slash redirect, 405, 400 or 404. */
   private unrouted(method: string, path: string, search: string, lookup: Exclude<Lookup<Endpoint>, { kind: 'found' }>): Reply {
     const allowed = lookup.kind === 'method-not-allowed' ? lookup.allowed.join(', ') : ''
     if (method === 'OPTIONS' && this.options.autoOptions && allowed) {
       return { status: 200, headers: { Allow: `${allowed}, OPTIONS` }, body: '', completed: true }
     }
+    const redirect = (to: string): Reply => ({
+      status: method === 'GET' ? 301 : 307,
+      headers: { Location: search ? `${to}?${search}` : to },
+      body: '',
+      completed: true,
+    })
     if (this.options.redirectTrailingSlash && path !== '/') {
       const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
-      if (this.options.routes.find(method, other).kind === 'found') {
-        const location = search ? `${other}?${search}` : other
-        return { status: method === 'GET' ? 301 : 307, headers: { Location: location }, body: '', completed: true }
-      }
+      if (this.options.routes.find(method, other).kind === 'found') return redirect(other)
+    }
+    if (!allowed && this.options.redirectFixedPath) {
+      const fixed = this.options.routes.fixedPath(method, path)
+      if (fixed !== undefined) return redirect(fixed)
     }
     if (allowed && this.options.methodNotAllowed) {
-      return errorReply(405, new RxgateError(ErrorCodes.METHOD_NOT_ALLOWED, `${method} is not allowed on ${path}`), { Allow: allowed })
+      return errorReply(new RxgateError(ErrorCodes.METHOD_NOT_ALLOWED, `${method} is not allowed on ${path}`), { Allow: allowed })
     }
-    if (!decodes(path)) return errorReply(400, new RxgateError(ErrorCodes.BAD_REQUEST, 'the path is not valid percent-encoding'))
-    return errorReply(404, new RxgateError(ErrorCodes.NOT_FOUND, `no endpoint for ${path}`))
+    if (!decodes(path)) return errorReply(new RxgateError(ErrorCodes.BAD_REQUEST, 'the path is not valid percent-encoding'))
+    return errorReply(new RxgateError(ErrorCodes.NOT_FOUND, `no endpoint for ${path}`))
   }
 
-  /** Runs the endpoint's pipeline: its first value answers, within the endpoint's deadline. */
-  private run(endpoint: Endpoint, request: GatewayRequest, res: ServerResponse): Subscription {
-    let answered = false
-    const answer = (send: () => void) => {
-      if (answered) return
-      answered = true
-      send()
-      subscription?.unsubscribe()
-    }
-    const deadline = setTimeout(() => answer(() => this.fail(res, endpoint, endpointTimeout(endpoint))), endpoint.timeout)
-    let subscription: Subscription | undefined
-    try {
-      subscription = endpoint.pipeline(of(request)).subscribe({
-        next: (result) => answer(() => this.send(res, endpoint, request, result)),
-        error: (error: unknown) => answer(() => this.fail(res, endpoint, error)),
-        complete: () => answer(() => writeReply(res, errorReply(500, new RxgateError(ErrorCodes.EMPTY, 'the endpoint produced no answer')))),
-      })
-    } catch (error) {
-      // A pipeline function that throws instead of returning an observable.
-      subscription = new Subscription()
-      answer(() => this.fail(res, endpoint, error))
-    }
-    subscription.add(() => clearTimeout(deadline))
-    // Answered synchronously, before `subscription` was set: end it now.
-    if (answered) subscription.unsubscribe()
-    return subscription
-  }
-
-  private send(res: ServerResponse, endpoint: Endpoint, request: GatewayRequest, result: unknown): void {
-    if (isMerged(result) && !result.complete) {
-      const failures = result.errors.map(({ source, error }) => ({ source, code: errorCode(error), message: (error as Error)?.message }))
-      this.options.logger.warn({ endpoint: endpoint.path, failures }, 'partial answer')
-    }
-    writeReply(res, endpoint.render(result, request))
-  }
-
-  private fail(res: ServerResponse, endpoint: Endpoint, error: unknown): void {
-    this.options.logger.error({ err: error, code: errorCode(error), endpoint: endpoint.path }, 'endpoint failed')
-    const failure = error instanceof RxgateError ? error : new RxgateError(ErrorCodes.PIPELINE, 'the endpoint failed', {}, { cause: error })
-    writeReply(res, errorReply(failure.code === ErrorCodes.ENDPOINT_TIMEOUT ? 504 : 500, failure))
-  }
-
-  private logAccess(req: IncomingMessage, res: ServerResponse, path: string, started: number): void {
+  private logAccess(req: IncomingMessage, res: ServerResponse, path: string, ip: string, started: number): void {
     this.options.logger.info(
       {
         method: req.method,
         path,
+        ip,
         status: res.statusCode,
         completed: completedOf(res),
         aborted: !res.writableFinished,
@@ -196,10 +191,10 @@ export class GatewayServer {
   }
 }
 
-function endpointTimeout(endpoint: Endpoint) {
-  return new RxgateError(ErrorCodes.ENDPOINT_TIMEOUT, `the endpoint did not answer within ${endpoint.timeout}ms`, {
-    endpoint: endpoint.path,
-  })
+/** KrakenD's health document: `agents` are its async agents (rxgate runs none), `now` the server's time. */
+function health(): Reply {
+  const body = `{"agents":{},"now":${JSON.stringify(new Date().toISOString())},"status":"ok"}`
+  return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body, completed: true }
 }
 
 function decodes(path: string): boolean {

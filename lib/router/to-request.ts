@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
-import type { GatewayRequest } from '../request.js'
+import type { Connections } from '../backend/connections.js'
+import { CONNECTIONS, type GatewayRequest } from '../request.js'
 
 /** The client request as pipelines see it: no node:http types past this point. */
 export function toGatewayRequest(
@@ -7,6 +8,8 @@ export function toGatewayRequest(
   path: string,
   search: string,
   params: Readonly<Record<string, string>>,
+  clientIp: string,
+  connections: Connections,
   body: Buffer | undefined,
 ): GatewayRequest {
   return {
@@ -15,7 +18,8 @@ export function toGatewayRequest(
     params,
     query: new URLSearchParams(search),
     headers: req.headers,
-    remoteAddress: req.socket.remoteAddress ?? '',
+    clientIp,
     ...(body ? { body } : {}),
+    [CONNECTIONS]: connections,
   }
 }

@@ -6,7 +6,7 @@ import type { GatewayRequest } from '../../lib/request.js'
 import { startDns, type SrvRecord } from '../helpers/dns-server.js'
 import { json, startBackends } from '../helpers/http-backend.js'
 
-const request: GatewayRequest = { method: 'GET', path: '/', params: {}, query: new URLSearchParams(), headers: {}, remoteAddress: '127.0.0.1' }
+const request: GatewayRequest = { method: 'GET', path: '/', params: {}, query: new URLSearchParams(), headers: {}, clientIp: '127.0.0.1' }
 
 t.test('balances over the lowest-priority records, each host as often as its weight', async (t) => {
   const [one, two, backup] = await startBackends(t, json({ host: 'one' }), json({ host: 'two' }), json({ host: 'backup' }))

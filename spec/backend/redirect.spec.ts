@@ -60,3 +60,20 @@ t.test('a redirect without location fails with BACKEND_REDIRECT', async (t) => {
     details: { status: 302 },
   })
 })
+
+t.test('a followed redirect carries Referer: the URL redirected from, or the first request\'s own', async (t) => {
+  const backend = await httpBackend((req, res) => {
+    if (req.url === '/one') return void res.writeHead(302, { location: '/two' }).end()
+    if (req.url === '/two') return void res.writeHead(307, { location: '/three' }).end()
+    sendJson(res, { referer: req.headers.referer ?? null })
+  })
+  t.teardown(backend.close)
+  t.same(await lastValueFrom(httpCall(`${backend.origin}/one`)(gatewayRequest())), { referer: `${backend.origin}/two` }, 'the last hop, as Go')
+  t.same(await lastValueFrom(httpCall(`${backend.origin}/three`)(gatewayRequest())), { referer: null }, 'no redirect, no Referer')
+  const withOwn = gatewayRequest({ headers: { host: 'gw', referer: 'https://shop.example/cart' } })
+  t.same(
+    await lastValueFrom(httpCall(`${backend.origin}/one`, { headers: ['referer'] })(withOwn)),
+    { referer: 'https://shop.example/cart' },
+    'a Referer the request had is kept, as Go keeps an explicit one',
+  )
+})

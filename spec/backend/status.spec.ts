@@ -51,7 +51,7 @@ t.test('a failed status keeps the connection when its body is short', async (t) 
   t.equal(backend.seen[0]!.socketPort, backend.seen[1]!.socketPort, 'one socket for both')
 })
 
-t.test('a failed status carries what the HTTP layer needs to forward it: status, content type, body', async (t) => {
+t.test('a failed status carries what the HTTP layer needs to forward it: status, content type, body, the backend', async (t) => {
   // 65,535 ASCII bytes then a 2-byte character: the 64 KiB cut falls inside it.
   const split = 'a'.repeat(64 * 1024 - 1) + 'é' + 'tail'
   const backend = await httpBackend((req, res) => {
@@ -68,7 +68,9 @@ t.test('a failed status carries what the HTTP layer needs to forward it: status,
     url: `${backend.origin}/user`,
     contentType: 'application/json',
     body: '{"error":"no such user","id":7}',
-  })
+    method: 'GET',
+    urlPattern: '/user',
+  }, 'the backend named as KrakenD names it: method and url_pattern')
   const cut = await call('/split')
   t.equal(cut.details.body, 'a'.repeat(64 * 1024 - 1), 'a character split by the cut is left out, not mangled')
   const bare = await call('/bare')

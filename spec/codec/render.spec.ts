@@ -2,7 +2,7 @@ import { PassThrough, Readable } from 'node:stream'
 import { lastValueFrom, of } from 'rxjs'
 import t from 'tap'
 import { fanOut } from '../../operators/fan-out.js'
-import { merge, type Merged } from '../../operators/merge.js'
+import { merge, merged as mergedAnswer, type Merged } from '../../operators/merge.js'
 import { failed, type Failed } from '../../operators/part.js'
 import type { RawResponse } from '../../lib/backend/index.js'
 import { jsonEncoder } from '../../lib/codec/json-encoder.js'
@@ -15,13 +15,15 @@ const request = gatewayRequest()
 const accepting = (accept: string) => gatewayRequest({ headers: { accept } })
 
 function merged<T>(data: T, errors: Failed[] = [], delivered = 1): Merged<T> {
-  return { data, complete: errors.length === 0, delivered, errors }
+  return mergedAnswer({ data, complete: errors.length === 0, delivered, errors })
 }
 const statusFailure = (source: string, status: number, body = '', contentType?: string) =>
   failed(source, 0, new RxgateError(ErrorCodes.BACKEND_STATUS, `backend http://b/${source} answered ${status}`, {
     status,
     url: `http://b/${source}`,
     body,
+    method: 'GET',
+    urlPattern: `/${source}`,
     ...(contentType ? { contentType } : {}),
   }))
 const timeout = (source: string) => failed(source, 1, new RxgateError(ErrorCodes.TIMEOUT, `source "${source}" missed its deadline`))
@@ -46,14 +48,25 @@ t.test('json: 200 with the data, the completion flag, and Cache-Control only on 
   t.equal(renderFor('unknown' as never)({ a: 1 }, request).body, '{"a":1}', 'an unknown encoding is json, as KrakenD')
 })
 
-t.test('every source failed: 500, empty unless return_error_msg', async (t) => {
+const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' }
+const errorBody = (code: string, message: string) => JSON.stringify({ error: { code, message } })
+
+t.test('every source failed: 500 with a JSON error that names nothing internal, KrakenD\'s text with return_error_msg', async (t) => {
   const none = merged({}, [timeout('a'), statusFailure('b', 404)], 0)
-  t.same(renderFor('json', { cacheTtl: 60 })(none, request), { status: 500, headers: {}, body: '', completed: false })
+  t.same(
+    renderFor('json', { cacheTtl: 60 })(none, request),
+    { status: 500, headers: JSON_TYPE, body: errorBody('RXGATE_ERR_PIPELINE', 'no backend of this endpoint answered'), completed: false },
+    'several failures: the pipeline code, never cached',
+  )
+  const one = renderFor('string')(merged('', [statusFailure('b', 503, 'db password wrong at 10.0.0.3')], 0), request)
+  t.same(one, { status: 500, headers: JSON_TYPE, body: errorBody('RXGATE_ERR_BACKEND_STATUS', 'a backend of this endpoint failed'), completed: false }, 'one failure: its code, whatever the encoding')
+  t.notMatch(String(one.body), /10\.0\.0\.3|http:\/\/b/, 'neither the backend URL nor its text')
   const shown = renderFor('json', { returnErrorMsg: true })(none, request)
   t.equal(shown.status, 500)
   t.same(shown.headers, { 'Content-Type': 'text/plain; charset=utf-8' })
-  t.equal(shown.body, 'RXGATE_ERR_TIMEOUT: source "a" missed its deadline\nRXGATE_ERR_BACKEND_STATUS: backend http://b/b answered 404')
-  t.same(renderFor('string')(merged('', [timeout('a')], 0), request), { status: 500, headers: {}, body: '', completed: false }, 'whatever the encoding')
+  t.equal(shown.body, 'context deadline exceeded\ninvalid status code 404 [GET /b]: http://b/b', "Lura's texts, one line per failure")
+  const endpointTimeout = new RxgateError(ErrorCodes.ENDPOINT_TIMEOUT, 'the endpoint did not answer within 100ms')
+  t.equal(renderFor('json')(merged({}, [failed('', 0, endpointTimeout)], 0), request).status, 504, "the error policy's status for one error")
   t.equal(renderFor('json')(merged({}, [], 0), request).status, 200, 'no sources at all is a complete, empty answer')
 })
 
@@ -127,7 +140,7 @@ t.test('xml and yaml outputs', async (t) => {
   t.equal(xml.headers['Content-Type'], 'application/xml; charset=utf-8')
   const yaml = renderFor('yaml')(merged({ name: 'Ada' }), request)
   t.equal(yaml.body, 'name: Ada\n')
-  t.equal(yaml.headers['Content-Type'], 'application/x-yaml; charset=utf-8')
+  t.equal(yaml.headers['Content-Type'], 'application/yaml; charset=utf-8', 'the registered YAML type (RFC 9512)')
 })
 
 t.test('negotiate: the format the client accepts, JSON by default, with Vary: Accept', async (t) => {
@@ -139,9 +152,14 @@ t.test('negotiate: the format the client accepts, JSON by default, with Vary: Ac
   t.equal(render(data, accepting('application/xml')).body, '<name>Ada</name>')
   t.equal(render(data, accepting('text/xml')).headers['Content-Type'], 'application/xml; charset=utf-8')
   t.equal(render(data, accepting('application/x-yaml')).body, 'name: Ada\n')
-  t.equal(render(data, accepting('text/plain')).headers['Content-Type'], 'application/x-yaml; charset=utf-8', 'text/plain is YAML, as KrakenD')
+  t.equal(render(data, accepting('text/plain')).headers['Content-Type'], 'application/yaml; charset=utf-8', 'text/plain is YAML, as KrakenD')
   t.equal(render(data, accepting('image/png')).body, '{"name":"Ada"}', 'nothing acceptable: JSON, never 406')
-  t.same(render(merged({}, [timeout('a')], 0), accepting('application/xml')), { status: 500, headers: { Vary: 'Accept' }, body: '', completed: false })
+  t.same(render(merged({}, [timeout('a')], 0), accepting('application/xml')), {
+    status: 500,
+    headers: { Vary: 'Accept', ...JSON_TYPE },
+    body: errorBody('RXGATE_ERR_TIMEOUT', 'a backend of this endpoint did not answer in time'),
+    completed: false,
+  })
 })
 
 const raw = (status: number, headers: RawResponse['headers'], body: Readable = Readable.from(['x'])): RawResponse => ({ status, headers, body })
@@ -166,8 +184,13 @@ t.test('no-op: the backend answer as it came, less hop-by-hop headers, body stre
 
   const viaMerge = await lastValueFrom(of(request).pipe(fanOut([() => of(raw(201, { 'x-a': '1' }))]), merge()))
   t.equal(render(viaMerge, request).status, 201, "merge()'s copy of a lone raw answer works too")
-  t.same(render(merged({}, [timeout('0')], 0), request), { status: 500, headers: {}, body: '', completed: false })
-  t.equal(renderFor('no-op', { returnErrorMsg: true })(merged({}, [timeout('0')], 0), request).body, 'RXGATE_ERR_TIMEOUT: source "0" missed its deadline')
+  t.same(render(merged({}, [timeout('0')], 0), request), {
+    status: 500,
+    headers: JSON_TYPE,
+    body: errorBody('RXGATE_ERR_TIMEOUT', 'a backend of this endpoint did not answer in time'),
+    completed: false,
+  })
+  t.equal(renderFor('no-op', { returnErrorMsg: true })(merged({}, [timeout('0')], 0), request).body, 'context deadline exceeded')
   const wrong = render({ some: 'data' }, request)
   t.equal(wrong.status, 500)
   t.match(wrong.body, /RXGATE_ERR_PIPELINE/)

@@ -5,8 +5,9 @@ t.test('exports every operator and helper', async (t) => {
   const names = [
     'fanOut', 'timeoutEach', 'merge', 'pick', 'omit', 'group', 'wrap', 'rename', 'target',
     'flatmap', 'staticData', 'concurrent', 'balance', 'shadow', 'sequence', 'perRequest', 'callSource',
-    'fan', 'delivered', 'failed', 'toMilliseconds', 'fieldTree', 'pickFields', 'omitFields',
+    'fan', 'delivered', 'failed', 'toMilliseconds', 'fieldTree', 'pickFields', 'omitFields', 'merged', 'isMerged',
   ]
   for (const name of names) t.type(operators[name as keyof typeof operators], 'function', name)
-  t.strictSame(Object.keys(operators).sort(), [...names].sort())
+  t.type(operators.MERGED, 'symbol', 'the mark of a merged answer')
+  t.strictSame(Object.keys(operators).sort(), [...names, 'MERGED'].sort())
 })

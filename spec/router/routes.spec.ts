@@ -42,3 +42,16 @@ t.test('rejects unusable routes at start-up with a clear error', async (t) => {
   t.throws(() => routes.add('GET', 'no-slash', 'x'), { code: 'RXGATE_ERR_BAD_ROUTE', message: /must start with "\/"/ })
   t.throws(() => routes.add('GET', '/a/{id}', 'again'), { code: 'RXGATE_ERR_BAD_ROUTE' })
 })
+
+t.test("fixedPath: a path that matches but for letter case, in the route's own case with the client's values", async (t) => {
+  const routes = new Routes<string>()
+  routes.add('GET', '/static', 'static')
+  routes.add('GET', '/Users/{id}/posts', 'posts')
+  routes.add('GET', '/assets/*', 'assets')
+  t.equal(routes.fixedPath('GET', '/STATIC'), '/static')
+  t.equal(routes.fixedPath('GET', '/users/AdA/Posts'), '/Users/AdA/posts')
+  t.equal(routes.fixedPath('GET', '/ASSETS/Css/Site.css'), '/assets/Css/Site.css', 'the wildcard keeps what the client wrote')
+  t.equal(routes.fixedPath('GET', '/static'), undefined, 'already right: nothing to fix')
+  t.equal(routes.fixedPath('POST', '/STATIC'), undefined, 'another method: no route')
+  t.equal(routes.fixedPath('GET', '/elsewhere'), undefined)
+})

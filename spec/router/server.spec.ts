@@ -12,7 +12,9 @@ t.test('health, 404, 405 and plain answers', async (t) => {
 
   const health = await fetch(`${base}/__health`)
   t.equal(health.status, 200)
-  t.same(await health.json(), { status: 'ok' })
+  const document = (await health.json()) as { now: string }
+  t.same(document, { agents: {}, now: document.now, status: 'ok' }, "KrakenD's health document")
+  t.ok(Math.abs(Date.parse(document.now) - Date.now()) < 5000, 'now is the server time, RFC 3339')
 
   const hello = await fetch(`${base}/hello/ad%C3%A1?q=1`)
   t.equal(hello.status, 200)

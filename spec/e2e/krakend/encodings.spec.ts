@@ -24,12 +24,13 @@ t.test('backend encodings: safejson, xml, string', async (t) => {
   t.same(await (await fetch(`${base}/string`)).json(), { content: 'hello there' })
 })
 
-t.test('output encodings: json-collection, string, negotiate, no-op', async (t) => {
+t.test('output encodings: json-collection, string, negotiate, yaml, no-op', async (t) => {
   const [list, doc, missing] = await startBackends(t, json([{ id: 1 }, { id: 2 }]), json({ name: 'Ada' }), text('nope', 'text/plain', 404))
   const { base } = await runGateway(t, {
     endpoints: [
       { endpoint: '/list', output_encoding: 'json-collection', backend: [{ host: [list!.url], url_pattern: '/', is_collection: true }] },
       { endpoint: '/negotiate', output_encoding: 'negotiate', backend: [{ host: [doc!.url], url_pattern: '/' }] },
+      { endpoint: '/yaml', output_encoding: 'yaml', backend: [{ host: [doc!.url], url_pattern: '/' }] },
       { endpoint: '/raw', output_encoding: 'no-op', backend: [{ host: [missing!.url], url_pattern: '/raw', encoding: 'no-op' }] },
     ],
   })
@@ -41,6 +42,10 @@ t.test('output encodings: json-collection, string, negotiate, no-op', async (t) 
   const asXml = await fetch(`${base}/negotiate`, { headers: { accept: 'application/xml' } })
   t.match(asXml.headers.get('content-type'), /xml/)
   t.match(await asXml.text(), /<name>Ada<\/name>/)
+
+  const yaml = await fetch(`${base}/yaml`)
+  t.equal(yaml.headers.get('content-type'), 'application/yaml; charset=utf-8', 'the registered YAML type')
+  t.equal(await yaml.text(), 'name: Ada\n')
 
   const raw = await fetch(`${base}/raw`)
   t.equal(raw.status, 404, 'no-op passes the status through')

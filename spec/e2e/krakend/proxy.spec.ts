@@ -149,3 +149,12 @@ t.test('sd: "dns" resolves DNS SRV names into the hosts to balance', async (t) =
   for (let i = 0; i < 4; i++) hosts.push(((await (await fetch(`${base}/srv`)).json()) as { host: string }).host)
   t.same(hosts.sort(), ['one', 'one', 'two', 'two'])
 })
+
+t.test('a followed redirect carries Referer, as Go\'s client sets it', async (t) => {
+  const [backend] = await startBackends(t, (req, res) => {
+    if (req.url === '/old') res.writeHead(302, { Location: '/new' }).end()
+    else json({ referer: req.headers.referer ?? null, url: req.url })(req, res)
+  })
+  const { base } = await runGateway(t, { endpoints: [{ endpoint: '/moved', backend: [{ host: [backend!.url], url_pattern: '/old' }] }] })
+  t.same(await (await fetch(`${base}/moved`)).json(), { referer: `${backend!.url}/old`, url: '/new' })
+})
