@@ -29,6 +29,7 @@ import { jsonParser } from 'stream-json/core/parser.js'
 import type { DecoderFactory } from '../lib/codec/decoder.js'
 import { jsonDecoder } from '../lib/codec/json-decoder.js'
 import { fieldTree, pickFields, selects } from '../operators/fields.js'
+import { apiPage } from './fixtures.js'
 
 const CHUNK = 64 * 1024
 const SIZES = [256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216]
@@ -76,27 +77,6 @@ else {
   memoryTable()
 }
 
-/** An API-like document: a page of records with nested objects and arrays, about `bytes` long. */
-function documentOf(bytes: number): Buffer {
-  const items: unknown[] = []
-  const doc = { total: 0, page: 1, items }
-  let size = 40
-  for (let i = 0; size < bytes; i++) {
-    const item = {
-      id: i,
-      name: `user ${i}`,
-      email: `user${i}@example.com`,
-      active: i % 3 === 0,
-      score: i * 1.25,
-      tags: ['alpha', 'beta', String(i % 7)],
-      address: { street: `${i} Main St`, city: 'Springfield', zip: String(10000 + (i % 9000)) },
-    }
-    size += JSON.stringify(item).length + 1
-    items.push(item)
-  }
-  doc.total = items.length
-  return Buffer.from(JSON.stringify(doc))
-}
 
 function chunksOf(body: Buffer): Buffer[] {
   const out: Buffer[] = []
@@ -143,7 +123,7 @@ function timeTable(): void {
     ['body', 'JSON.parse', 'stream-json', 'ratio', 'parse+allow', 'stream+allow', 'ratio', 'longest slice', 'sj filter+allow'],
   ]
   for (const size of SIZES) {
-    const chunks = chunksOf(documentOf(size))
+    const chunks = chunksOf(apiPage(size))
     const budget = size >= 4_194_304 ? 3000 : 600
     const a = measure(parseWhole, chunks, budget)
     const b = measure(streamWhole, chunks, budget)
@@ -171,7 +151,7 @@ function memoryTable(): void {
   try {
     for (const size of MEMORY_SIZES) {
       const file = join(dir, `${size}.json`)
-      writeFileSync(file, documentOf(size))
+      writeFileSync(file, apiPage(size))
       rows.push([label(size), ...Object.keys(MODES).map((mode) => peakRss(mode, file))])
     }
   } finally {

@@ -124,3 +124,23 @@ export const aggregation = {
 /** The endpoint both contenders serve, and the URL path wrk requests. */
 export const ROUTE = '/frontpage/{id}'
 export const REQUEST_PATH = `/frontpage/${USER_ID}`
+
+/** An API-like page of records (nested objects and arrays), about `bytes` long, as JSON: the decoding benchmarks' body. */
+export function apiPage(bytes: number): Buffer {
+  const items: unknown[] = []
+  let size = 40
+  for (let i = 0; size < bytes; i++) {
+    const item = {
+      id: i,
+      name: `user ${i}`,
+      email: `user${i}@example.com`,
+      active: i % 3 === 0,
+      score: i * 1.25,
+      tags: ['alpha', 'beta', String(i % 7)],
+      address: { street: `${i} Main St`, city: 'Springfield', zip: String(10000 + (i % 9000)) },
+    }
+    size += JSON.stringify(item).length + 1
+    items.push(item)
+  }
+  return Buffer.from(JSON.stringify({ total: items.length, page: 1, items }))
+}

@@ -20,30 +20,11 @@ import { canNestDeeperThan, checkNesting, DEFAULT_MAX_NESTING_DEPTH } from '../l
 import { jsonDecoder } from '../lib/codec/json-decoder.js'
 import type { JsonToken } from '../lib/codec/json-prune.js'
 import { countNesting } from '../lib/codec/json-tokens.js'
-import { fixtures } from './fixtures.js'
+import { apiPage, fixtures } from './fixtures.js'
 
 const LIMIT = DEFAULT_MAX_NESTING_DEPTH
 const BUDGET_MS = 2000
 
-/** A page of records with nested objects and arrays, about `bytes` long. */
-function pageOf(bytes: number): Buffer {
-  const items: unknown[] = []
-  let size = 40
-  for (let i = 0; size < bytes; i++) {
-    const item = {
-      id: i,
-      name: `user ${i}`,
-      email: `user${i}@example.com`,
-      active: i % 3 === 0,
-      score: i * 1.25,
-      tags: ['alpha', 'beta', String(i % 7)],
-      address: { street: `${i} Main St`, city: 'Springfield', zip: String(10000 + (i % 9000)) },
-    }
-    size += JSON.stringify(item).length + 1
-    items.push(item)
-  }
-  return Buffer.from(JSON.stringify({ total: items.length, page: 1, items }))
-}
 
 /** The alternative to the walk: brackets counted in the bytes, skipping strings (escapes minded). */
 const KIND = new Uint8Array(256)
@@ -132,8 +113,8 @@ function pct(value: number, of: number): string {
 
 const bodies: [string, Buffer][] = [
   ['2.3 KB', Buffer.from(fixtures.users.body)],
-  ['64 KiB', pageOf(64 * 1024)],
-  ['1 MiB', pageOf(1024 * 1024)],
+  ['64 KiB', apiPage(64 * 1024)],
+  ['1 MiB', apiPage(1024 * 1024)],
 ]
 
 const rows = [['body', 'JSON.parse', 'as decoded', 'walk', 'byte scan', 'stream decode', 'token counter']]

@@ -3,6 +3,7 @@ import { parseFeedXml } from './feed-xml.js'
 import { jsonFeed } from './json-feed.js'
 import { rssFeed } from './rss-feed.js'
 import type { UniversalFeed } from './universal-feed.js'
+import { parseJson } from '../parse-json.js'
 
 /**
  * A feed document (its bytes) as gofeed's universal parser reads it: the type detected as
@@ -20,7 +21,7 @@ export function parseFeed(bytes: Buffer): UniversalFeed {
   while (start < bytes.length && SKIPPED.has(bytes[start]!)) start++
   const first = bytes[start]
   if (first === 0x3c /* < */) return xmlFeed(decodeXml(bytes.subarray(start)))
-  if (first === 0x7b /* { */) return jsonFeed(JSON.parse(bytes.subarray(start).toString('utf8')))
+  if (first === 0x7b /* { */) return jsonFeed(parseJson(bytes.subarray(start)))
   throw new SyntaxError(start === bytes.length ? 'the body is empty: not a feed' : 'not a feed: neither XML nor a JSON object')
 }
 
