@@ -41,7 +41,8 @@ export interface GatewayOptions {
    * Whether errors that escape every request's own handling (a throw in a user's timer, an
    * unhandled rejection) are logged, counted and end their request with a 500, the process
    * serving on, while this gateway listens (see `guardProcess`). Default true; false keeps Node's
-   * default, which exits.
+   * default, which exits, and saves the tracing of each request's callbacks (about 5% of a
+   * proxied request's CPU on Node 20).
    */
   readonly guardProcess?: boolean
   /** node:http limits: whole-request and header deadlines, keep-alive idle time, header size. */
@@ -148,6 +149,7 @@ export class Gateway {
       methodNotAllowed: this.options.methodNotAllowed ?? true,
       clientIp: this.options.clientIp ?? {},
       connections: this.connections,
+      guardProcess: this.options.guardProcess ?? true,
       http: this.options.http ?? {},
     })
     if (this.options.guardProcess ?? true) this.releaseProcess = guardProcess(this.logger)

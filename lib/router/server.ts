@@ -32,6 +32,8 @@ export interface ServerOptions {
   readonly clientIp: ClientIpOptions
   /** The backend connections of this server's requests. */
   readonly connections: Connections
+  /** Errors that escape a request are caught at process level (`guardProcess`): each request's callbacks are traced to it. */
+  readonly guardProcess: boolean
   /** 405 with `Allow` when the path has routes for other methods; 404 otherwise. */
   readonly methodNotAllowed: boolean
   /** node:http server limits and timeouts. */
@@ -137,7 +139,7 @@ export class GatewayServer {
       if (res.destroyed) return
       const request = toGatewayRequest(req, path, search, lookup.params, clientIp, this.options.connections, body)
       run = new EndpointRun(endpoint, request, res, this.options.logger)
-      run.start()
+      run.start(this.options.guardProcess)
     }
     if (!carriesBody(method)) return start()
     readBody(req, endpoint.maxBodyBytes)
