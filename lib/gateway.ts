@@ -41,8 +41,7 @@ export interface GatewayOptions {
    * Whether errors that escape every request's own handling (a throw in a user's timer, an
    * unhandled rejection) are logged, counted and end their request with a 500, the process
    * serving on, while this gateway listens (see `guardProcess`). Default true; false keeps Node's
-   * default, which exits, and saves the tracing of each request's callbacks (about 5% of a
-   * proxied request's CPU on Node 20).
+   * default, which exits (and no route is traced: see `RouteOptions.trace`).
    */
   readonly guardProcess?: boolean
   /** node:http limits: whole-request and header deadlines, keep-alive idle time, header size. */
@@ -62,6 +61,15 @@ export interface RouteOptions {
   readonly schema?: Schema
   /** Largest request body the endpoint reads. Default 1 MiB. */
   readonly maxBodyBytes?: number
+  /**
+   * Whether every callback a request's pipeline schedules is traced to the request, so that an
+   * error thrown there (a user's timer, say), which the process guard catches, ends that request
+   * at once with a 500 rather than at its deadline. Default true: a pipeline written in code may
+   * do anything. Endpoints compiled from a file run rxgate's own operators only and are not
+   * traced. Tracing (AsyncLocalStorage) costs every request of the process about 5 to 9% of a
+   * proxied request's CPU on Node 20, once any traced route has run.
+   */
+  readonly trace?: boolean
   /**
    * Makes the HTTP reply of the pipeline's result, for full control of status, headers and body.
    * It is given every outcome: a pipeline that errors or misses its deadline comes as a merged
@@ -108,6 +116,7 @@ export class Gateway {
       timeout: options.timeout === undefined ? this.timeout : toMilliseconds(options.timeout),
       render: options.render ?? renderFor(options.encoding ?? 'json', { encode: jsonEncoder(options.schema) }),
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      traced: options.trace ?? true,
     }
     this.routes.add(endpoint.method, path, endpoint)
     return this

@@ -51,11 +51,13 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
       // route's own deadline is only the last resort behind it.
       timeout: endpoint.timeout + 1000,
       render: renderFor(endpoint.output_encoding, renderOptions(endpoint, config)),
+      // rxgate's own operators schedule nothing that could throw outside the pipeline.
+      trace: false,
     })
   }
   for (const method of BUILTIN_METHODS) {
-    if (config.echo_endpoint) gateway.route(method, '/__echo/*', echo())
-    if (config.debug_endpoint || options.debug) gateway.route(method, '/__debug/*', debug(options.logger))
+    if (config.echo_endpoint) gateway.route(method, '/__echo/*', echo(), { trace: false })
+    if (config.debug_endpoint || options.debug) gateway.route(method, '/__debug/*', debug(options.logger), { trace: false })
   }
   return gateway
 }

@@ -19,4 +19,6 @@ export interface Endpoint {
   readonly render: Render
   /** Largest request body read, in bytes. */
   readonly maxBodyBytes: number
+  /** Whether each request's callbacks are traced to it, so that an error escaping them ends it (see `EndpointRun.start`). */
+  readonly traced: boolean
 }

@@ -113,6 +113,7 @@ async function unrulyCode(t: Test, workers: number) {
   const expected: [string, number, string][] = [
     ['/throw/sync', 500, error('RXGATE_ERR_PIPELINE', "the endpoint's pipeline failed")],
     ['/throw/callback', 500, error('RXGATE_ERR_INTERNAL', 'the gateway failed to answer this request')],
+    ['/throw/callback-untraced', 504, error('RXGATE_ERR_ENDPOINT_TIMEOUT', 'the endpoint did not answer within 300ms')],
     ['/bigint', 500, error('RXGATE_ERR_RENDER', 'the answer could not be encoded')],
     ['/cyclic', 500, error('RXGATE_ERR_RENDER', 'the answer could not be encoded')],
     ['/render-throws', 500, error('RXGATE_ERR_RENDER', 'the answer could not be encoded')],
