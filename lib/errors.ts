@@ -7,14 +7,17 @@
  */
 export class RxgateError extends Error {
   override readonly name = 'RxgateError'
+  /** Headers the answer carries when this error ends a request: `WWW-Authenticate` with a 401, `Retry-After` with a 429. */
+  readonly headers: Readonly<Record<string, string>> | undefined
   constructor(
     readonly code: ErrorCode,
     message: string,
     /** Extra facts for logs and debugging: the backend status, the first bytes of a body, ... */
     readonly details: Readonly<Record<string, unknown>> = {},
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Readonly<Record<string, string>> },
   ) {
     super(message, options)
+    this.headers = options?.headers
   }
 }
 
@@ -79,6 +82,12 @@ const CATALOGUE = {
   BAD_REQUEST: ['RXGATE_ERR_BAD_REQUEST', shown(400)],
   /** The client's body was larger than the endpoint accepts. */
   REQUEST_TOO_LARGE: ['RXGATE_ERR_REQUEST_TOO_LARGE', shown(413)],
+  /** The request has no valid credentials (a missing, malformed, expired or badly signed token). */
+  UNAUTHORIZED: ['RXGATE_ERR_UNAUTHORIZED', shown(401)],
+  /** The request's credentials are valid but not enough (roles, scopes), or the client is refused (a bot). */
+  FORBIDDEN: ['RXGATE_ERR_FORBIDDEN', shown(403)],
+  /** A plugin or middleware could not be loaded or set up; fix the configuration or the module. */
+  BAD_PLUGIN: ['RXGATE_ERR_BAD_PLUGIN', hidden(500, MISCONFIGURED)],
   /** The endpoint's pipeline did not answer before the endpoint's deadline. */
   ENDPOINT_TIMEOUT: ['RXGATE_ERR_ENDPOINT_TIMEOUT', shown(504)],
   /** An operator was created with an argument it cannot use (an empty key or path, a clashing mapping, ...). */

@@ -6,6 +6,7 @@ import { jsonEncoder, type Schema } from './codec/json-encoder.js'
 import { renderFor, type RenderEncoding } from './codec/render.js'
 import { createLogger, type Logger } from './logger.js'
 import type { ClientIpOptions } from './router/client-ip.js'
+import type { ServerMiddleware } from './middleware/types.js'
 import type { Endpoint, Pipeline } from './router/endpoint.js'
 import { guardProcess } from './router/guard-process.js'
 import type { Render } from './router/reply.js'
@@ -98,6 +99,7 @@ export class Gateway {
   private readonly shutdownTimeout: number
   /** This gateway's backend connections: closing it closes these, and no other gateway's. */
   private readonly connections = new Connections()
+  private readonly middlewares: ServerMiddleware[] = []
   private server: GatewayServer | undefined
   private releaseProcess: (() => void) | undefined
 
@@ -105,6 +107,18 @@ export class Gateway {
     this.logger = isLogger(options.logger) ? options.logger : createLogger(options.logger)
     this.timeout = toMilliseconds(options.timeout ?? '2s')
     this.shutdownTimeout = toMilliseconds(options.shutdownTimeout ?? '10s')
+  }
+
+  /**
+   * Adds a server middleware: it wraps every request, before routing, and may answer by itself
+   * (`cors(...)`, `httpSecurity(...)`). The first added sees the request first. Endpoint and
+   * backend middlewares need no registration: they wrap a pipeline or a backend where it is
+   * written (`jwtValidator(...)(pipeline)`).
+   */
+  use(middleware: ServerMiddleware): this {
+    if (this.server) throw new Error('use() comes before listen(): this gateway is already listening')
+    this.middlewares.push(middleware)
+    return this
   }
 
   /** Declares an endpoint. Paths use `{param}` placeholders; a trailing `*` matches the rest. */
@@ -159,6 +173,7 @@ export class Gateway {
       clientIp: this.options.clientIp ?? {},
       connections: this.connections,
       guardProcess: this.options.guardProcess ?? true,
+      middlewares: this.middlewares,
       http: this.options.http ?? {},
     })
     if (this.options.guardProcess ?? true) this.releaseProcess = guardProcess(this.logger)

@@ -28,6 +28,39 @@ export interface GatewayRequest {
   readonly clientIp: string
   /** The body the client sent, when the route reads one. */
   readonly body?: Buffer
+  /**
+   * What the stages of this request add for the ones after them: the validated token's claims,
+   * headers for every backend call, headers for the answer. One object per request, shared by
+   * every copy of the request (`{ ...request, params }` keeps it).
+   */
+  readonly context: RequestContext
   /** The backend connections of the gateway serving the request; backends called without one share a process-wide set. */
   readonly [CONNECTIONS]?: Connections
+}
+
+/**
+ * A request's context: written by the stages that learn something (a JWT validator, a CORS
+ * middleware), read by the ones after them (the backend calls, the renderer). Made for every
+ * request, so it holds nothing until something is added.
+ *
+ * @example
+ * request.context.claims = { sub: 'ada', roles: ['admin'] }
+ * request.context.addBackendHeader('x-user', 'ada')   // on every backend call of the request
+ * request.context.addResponseHeader('x-ratelimit-remaining', '9')
+ */
+export class RequestContext {
+  /** The claims of the request's validated token (`auth/validator`), read by `{JWT.x}` placeholders. */
+  claims: Readonly<Record<string, unknown>> | undefined = undefined
+  /** Headers (lower-case names) every backend call of the request carries, over the forwarded ones. */
+  backendHeaders: Record<string, string> | undefined = undefined
+  /** Headers the answer carries, whatever it is (a failure's too). */
+  responseHeaders: Record<string, string> | undefined = undefined
+
+  addBackendHeader(name: string, value: string): void {
+    ;(this.backendHeaders ??= {})[name.toLowerCase()] = value
+  }
+
+  addResponseHeader(name: string, value: string): void {
+    ;(this.responseHeaders ??= {})[name] = value
+  }
 }

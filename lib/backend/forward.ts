@@ -94,6 +94,8 @@ export function compileForwarding(
       if (req.clientIp) out['x-forwarded-for'] = req.clientIp
       const host = headerValue(client.host) ?? headerValue(client[':authority'])
       if (host) out['x-forwarded-host'] = host
+      const added = req.context.backendHeaders
+      if (added) for (const name in added) out[name] = added[name]!
       if (!passEncoding) out['accept-encoding'] = ACCEPT_ENCODING
       else {
         const accepted = headerValue(client['accept-encoding'])

@@ -4,6 +4,8 @@
  * written `_` where viper would split the key); KrakenD CE maps them in `cmd/krakend-ce/main.go`.
  */
 
+import { middlewareNamespaces } from '../middleware/registry.js'
+
 /** Where an `extra_config` sits. */
 export type Scope = 'service' | 'endpoint' | 'backend'
 
@@ -13,9 +15,14 @@ export type Scope = 'service' | 'endpoint' | 'backend'
  */
 export const NAMESPACES: Readonly<Record<Scope, readonly string[]>> = {
   // `rxgate`: rxgate's own settings, kept under extra_config so that KrakenD still reads the file
-  service: ['router', 'rxgate'],
-  endpoint: ['proxy'],
-  backend: ['proxy', 'backend/http'],
+  service: ['router', 'rxgate', ...middlewareNamespaces('server')],
+  endpoint: ['proxy', ...middlewareNamespaces('endpoint')],
+  backend: ['proxy', 'backend/http', ...middlewareNamespaces('backend')],
+}
+
+/** The namespaces that are read as they are and given to their middleware's factory (see lib/middleware). */
+export function isMiddlewareNamespace(scope: Scope, namespace: string): boolean {
+  return middlewareNamespaces(scope === 'service' ? 'server' : scope).includes(namespace)
 }
 
 /**

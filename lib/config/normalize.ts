@@ -1,6 +1,7 @@
 import { toMilliseconds } from '../../operators/duration.js'
 import { sanitizeHost } from './hosts.js'
-import { readExtraConfig, type Scope } from './namespaces.js'
+import type { MiddlewareBlocks } from '../middleware/registry.js'
+import { isMiddlewareNamespace, readExtraConfig, type Scope } from './namespaces.js'
 import type {
   BackendConfig,
   BackendEncoding,
@@ -68,6 +69,7 @@ export function normalizeConfig(raw: unknown): GatewayConfig {
     // KrakenD uses its default for anything under one second
     dns_cache_ttl: Math.max(milliseconds(service.dns_cache_ttl) || DEFAULTS.dns_cache_ttl, 1000),
     router: normalizeRouter(extra.router as RawRouter | undefined),
+    middlewares: middlewares(extra, 'service'),
     max_nesting_depth: (extra.rxgate as RawRxgate | undefined)?.max_nesting_depth ?? DEFAULTS.max_nesting_depth,
     endpoints,
     ignored_namespaces: [...ignored].sort(),
@@ -122,6 +124,7 @@ function normalizeEndpoint(endpoint: RawEndpoint, service: ServiceDefaults, igno
     ...rest,
     ...optional('cache_ttl', cache_ttl),
     backend: backends.map((backend) => normalizeBackend(backend, normalized, service, ignored)),
+    middlewares: middlewares(extra, 'endpoint'),
     proxy: {
       ...optional('static', staticProxy(proxy.static)),
       sequential: proxy.sequential ?? false,
@@ -156,6 +159,7 @@ function normalizeBackend(
     ...optional('target', backend.target || undefined),
     ...optional('mapping', backend.mapping && Object.keys(backend.mapping).length > 0 ? backend.mapping : undefined),
     is_collection: backend.is_collection ?? false,
+    middlewares: middlewares(extra, 'backend'),
     // an empty list is "not set" (KrakenD's zero value): the endpoint's list applies
     input_headers: forwarded(backend.input_headers) ?? endpoint.input_headers,
     input_query_strings: forwarded(backend.input_query_strings) ?? endpoint.input_query_strings,
@@ -190,6 +194,11 @@ function staticProxy(value: RawStatic | undefined): StaticProxy | undefined {
 function flatmap(operations: readonly FlatmapOperation[] | undefined): readonly FlatmapOperation[] | undefined {
   if (operations === undefined || operations.length === 0) return undefined
   return operations.map(({ type, args }) => ({ type, args }))
+}
+
+/** A scope's middleware namespaces (auth/validator, security/cors, ...) by short name, their blocks as written. */
+function middlewares(extra: Record<string, unknown>, scope: Scope): MiddlewareBlocks {
+  return Object.fromEntries(Object.entries(extra).filter(([name]) => isMiddlewareNamespace(scope, name)))
 }
 
 /** One scope's known namespaces by short name; the others are added to `ignored`. */

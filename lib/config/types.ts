@@ -1,3 +1,4 @@
+import type { MiddlewareBlocks } from '../middleware/registry.js'
 /**
  * The configuration after `lib/config` has loaded, validated and normalized it: KrakenD's
  * configuration v3 with its own key names, every default filled in, durations in milliseconds,
@@ -54,6 +55,8 @@ export interface GatewayConfig {
   readonly debug_endpoint: boolean
   readonly echo_endpoint: boolean
   readonly router: RouterOptions
+  /** The service's middleware namespaces (`security/cors`, ...), by short name, as written. */
+  readonly middlewares: MiddlewareBlocks
   readonly endpoints: readonly EndpointConfig[]
   /** How long `sd: "dns"` backends keep a resolved host list, in ms. Default 30000. */
   readonly dns_cache_ttl: number
@@ -96,6 +99,8 @@ export interface EndpointConfig {
   /** The service's by default. */
   readonly output_encoding: OutputEncoding
   readonly backend: readonly BackendConfig[]
+  /** The endpoint's middleware namespaces (`auth/validator`, ...), by short name, as written. */
+  readonly middlewares: MiddlewareBlocks
   readonly proxy: {
     readonly static?: StaticProxy
     readonly sequential: boolean
@@ -118,6 +123,8 @@ export interface BackendConfig {
   readonly target?: string
   readonly mapping?: Readonly<Record<string, string>>
   readonly is_collection: boolean
+  /** The backend's middleware namespaces (`qos/circuit-breaker`, ...), by short name, as written. */
+  readonly middlewares: MiddlewareBlocks
   /** The endpoint's by default. */
   readonly input_headers: readonly string[]
   /** The endpoint's by default. */

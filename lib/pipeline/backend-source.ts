@@ -3,27 +3,34 @@ import type { Source } from '../../operators/fan-out.js'
 import { balance, callSource, concurrent, flatmap, group, omit, perRequest, pick, rename, target, wrap } from '../../operators/index.js'
 import { SrvHosts, backend, discovered, type BackendOptions } from '../backend/index.js'
 import type { BackendConfig } from '../config/types.js'
+import type { Logger } from '../logger.js'
+import { wrapBackend } from '../middleware/registry.js'
 import type { GatewayRequest } from '../request.js'
 
 type Step = OperatorFunction<unknown, unknown>
 
 /**
- * One `backend` entry as a source: a call to one of its hosts (round robin), repeated
- * `concurrent_calls` times when asked, then its data shaped in Lura's order: `is_collection`,
- * `target`, `allow`/`deny`, `mapping`, `group` (or, with a backend `flatmap_filter`: `target`,
- * the flatmap, `group`). The allow/deny lists go down to the transport, which prunes while it
- * parses, so they are not applied twice.
+ * One `backend` entry as a source: a call to one of its hosts (round robin), its data shaped in
+ * Lura's order (`is_collection`, `target`, `allow`/`deny`, `mapping`, `group`; or, with a backend
+ * `flatmap_filter`: `target`, the flatmap, `group`), wrapped in the backend's middlewares
+ * (circuit breaker, rate limit, ...: lib/middleware/registry.ts), and repeated `concurrent_calls`
+ * times when asked, each call through the middlewares, as Lura stacks them. The allow/deny lists
+ * go down to the transport, which prunes while it parses, so they are not applied twice.
  */
 export function backendSource(config: BackendConfig, context: BackendContext): Source<GatewayRequest, unknown> {
-  const options = transportOptions(config, context)
+  const shaping = shapingOf(config)
+  const options = transportOptions(config, shaping, context)
   const calls = config.sd === 'dns' ? discoveredCalls(config, options, context) : staticCalls(config, options)
   const call = calls.length === 1 ? calls[0]! : balance(calls)
-  const source = context.concurrentCalls > 1 ? concurrent(context.concurrentCalls, call) : call
-  const steps = shaping(config, options)
-  if (steps.length === 0) return source
-  // Shaped per request, so that the fan-out still calls the source directly (see perRequest).
-  const shape = pipe(...(steps as [Step]))
-  return perRequest((request: GatewayRequest) => shape(callSource(source, request)))
+  const shaped = shaping.steps.length === 0 ? call : shapedSource(call, shaping.steps)
+  const guarded = wrapBackend(shaped, config.middlewares, { logger: context.logger, at: `backend ${config.url_pattern}` })
+  return context.concurrentCalls > 1 ? concurrent(context.concurrentCalls, guarded) : guarded
+}
+
+/** Whether a backend's data reaches its endpoint as the backend sent it: JSON, nothing pruned or reshaped. */
+export function unshaped(config: BackendConfig): boolean {
+  const { allow, deny, steps } = shapingOf(config)
+  return config.encoding === 'json' && !allow && !deny && steps.length === 0
 }
 
 /** What a backend's source needs from its endpoint and service. */
@@ -35,6 +42,14 @@ export interface BackendContext {
   readonly maxNestingDepth: number
   /** The endpoint sends this backend's document as it came (see `passesWhole`). */
   readonly verbatim: boolean
+  /** For the backend's middlewares. */
+  readonly logger: Logger
+}
+
+/** Shaped per request, so that the fan-out still calls the source directly (see perRequest). */
+function shapedSource(source: Source<GatewayRequest, unknown>, steps: readonly Step[]): Source<GatewayRequest, unknown> {
+  const shape = pipe(...(steps as [Step]))
+  return perRequest((request: GatewayRequest) => shape(callSource(source, request)))
 }
 
 function staticCalls(config: BackendConfig, options: BackendOptions) {
@@ -46,10 +61,7 @@ function discoveredCalls(config: BackendConfig, options: BackendOptions, context
   return config.host.map((name) => discovered(new SrvHosts(name, { scheme: config.sd_scheme, ttl: context.dnsCacheTtl }), config.url_pattern, options))
 }
 
-function transportOptions(config: BackendConfig, { verbatim, maxNestingDepth }: BackendContext): BackendOptions {
-  const prune = config.encoding === 'json' && !config.is_collection && !config.proxy.flatmap_filter
-  // `allow`/`deny` paths are relative to `target`: prefixed, they hold on the whole body.
-  const prefix = config.target ? `${config.target}.` : ''
+function transportOptions(config: BackendConfig, shaping: Shaping, { verbatim, maxNestingDepth }: BackendContext): BackendOptions {
   return {
     method: config.method,
     headers: allowList(config.input_headers),
@@ -57,13 +69,25 @@ function transportOptions(config: BackendConfig, { verbatim, maxNestingDepth }: 
     encoding: config.encoding,
     verbatim,
     maxNestingDepth,
-    // Lura applies the allow list when there is one, else the deny list.
-    ...(prune && config.allow?.length ? { allow: config.allow.map((path) => prefix + path) } : {}),
-    ...(prune && !config.allow?.length && config.deny?.length ? { deny: config.deny.map((path) => prefix + path) } : {}),
+    ...(shaping.allow ? { allow: shaping.allow } : {}),
+    ...(shaping.deny ? { deny: shaping.deny } : {}),
   }
 }
 
-function shaping(config: BackendConfig, transport: BackendOptions): Step[] {
+/** How a backend's data is shaped: the lists the transport prunes with while it parses, and the steps after. */
+interface Shaping {
+  readonly allow?: readonly string[]
+  readonly deny?: readonly string[]
+  readonly steps: readonly Step[]
+}
+
+function shapingOf(config: BackendConfig): Shaping {
+  const prune = config.encoding === 'json' && !config.is_collection && !config.proxy.flatmap_filter
+  // `allow`/`deny` paths are relative to `target`: prefixed, they hold on the whole body.
+  const prefix = config.target ? `${config.target}.` : ''
+  // Lura applies the allow list when there is one, else the deny list.
+  const allow = prune && config.allow?.length ? config.allow.map((path) => prefix + path) : undefined
+  const deny = prune && !config.allow?.length && config.deny?.length ? config.deny.map((path) => prefix + path) : undefined
   const steps: Step[] = []
   if (config.encoding === 'string') steps.push(wrap('content'))
   if (config.is_collection && config.encoding === 'json') steps.push(wrap('collection'))
@@ -72,12 +96,12 @@ function shaping(config: BackendConfig, transport: BackendOptions): Step[] {
     steps.push(flatmap(config.proxy.flatmap_filter) as Step)
   } else {
     if (config.allow?.length) {
-      if (!transport.allow) steps.push(pick(config.allow) as Step)
-    } else if (config.deny?.length && !transport.deny) steps.push(omit(config.deny) as Step)
+      if (!allow) steps.push(pick(config.allow) as Step)
+    } else if (config.deny?.length && !deny) steps.push(omit(config.deny) as Step)
     if (config.mapping && Object.keys(config.mapping).length > 0) steps.push(rename(config.mapping) as Step)
   }
   if (config.group) steps.push(group(config.group) as Step)
-  return steps
+  return { ...(allow ? { allow } : {}), ...(deny ? { deny } : {}), steps }
 }
 
 /** KrakenD's header and query lists: `["*"]` forwards all. */

@@ -1,11 +1,9 @@
 import { Gateway } from '../gateway.js'
 import type { Logger } from '../logger.js'
-import type { EndpointConfig, GatewayConfig } from '../config/types.js'
-import { renderFor } from '../codec/render.js'
+import type { GatewayConfig } from '../config/types.js'
+import { serverMiddlewares } from '../middleware/registry.js'
 import { BUILTIN_METHODS, debug, echo } from '../router/builtins.js'
-import { endpointPipeline } from './endpoint-pipeline.js'
-import { sourceNames } from './source-names.js'
-import { passesWhole } from './verbatim.js'
+import { compileEndpoint } from './compile-endpoint.js'
 
 export interface CompileOptions {
   readonly logger: Logger
@@ -16,8 +14,9 @@ export interface CompileOptions {
 }
 
 /**
- * A whole configuration compiled into a gateway, once, at start-up: one route per endpoint, each
- * with its pipeline and its renderer, plus the built-in endpoints the file asks for.
+ * A whole configuration compiled into a gateway, once, at start-up: the service's server
+ * middlewares, one route per endpoint (`compileEndpoint`: its pipeline with its middlewares, its
+ * renderer), plus the built-in endpoints the file asks for.
  */
 export function compileGateway(config: GatewayConfig, options: CompileOptions): Gateway {
   for (const warning of options.warnings ?? []) options.logger.warn(warning)
@@ -45,12 +44,14 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
       ...(config.max_header_bytes === undefined ? {} : { maxHeaderSize: config.max_header_bytes }),
     },
   })
+  for (const middleware of serverMiddlewares(config.middlewares, { logger: options.logger, at: 'service' })) gateway.use(middleware)
   for (const endpoint of config.endpoints) {
-    gateway.route(endpoint.method, endpoint.endpoint, endpointPipeline(endpoint, config), {
+    const { pipeline, render } = compileEndpoint(endpoint, config, options.logger)
+    gateway.route(endpoint.method, endpoint.endpoint, pipeline, {
       // The backends' deadline is the endpoint's timeout, which answers with what arrived; the
       // route's own deadline is only the last resort behind it.
       timeout: endpoint.timeout + 1000,
-      render: renderFor(endpoint.output_encoding, renderOptions(endpoint, config)),
+      render,
       // rxgate's own operators schedule nothing that could throw outside the pipeline.
       trace: false,
     })
@@ -60,20 +61,4 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
     if (config.debug_endpoint || options.debug) gateway.route(method, '/__debug/*', debug(options.logger), { trace: false })
   }
   return gateway
-}
-
-function renderOptions(endpoint: EndpointConfig, config: GatewayConfig) {
-  const calls = endpoint.backend.filter((backend) => !backend.proxy.shadow)
-  const names = sourceNames(calls)
-  const errorDetails = new Map<string, string>()
-  calls.forEach((backend, index) => {
-    if (backend.http.return_error_details) errorDetails.set(names[index]!, backend.http.return_error_details)
-  })
-  return {
-    ...(endpoint.cache_ttl === undefined ? {} : { cacheTtl: endpoint.cache_ttl }),
-    returnErrorMsg: config.router.return_error_msg,
-    returnErrorCode: calls.length === 1 && calls[0]!.http.return_error_code,
-    errorDetails,
-    verbatim: passesWhole(endpoint),
-  }
 }

@@ -2,6 +2,8 @@ import { map, mergeMap, of, pipe, type Observable, type OperatorFunction } from 
 import { fanOut, flatmap, merge, sequence, shadow, staticData, timeoutEach, type Merged } from '../../operators/index.js'
 import { DEFAULTS } from '../config/normalize.js'
 import type { EndpointConfig, GatewayConfig } from '../config/types.js'
+import { pino } from 'pino'
+import type { Logger } from '../logger.js'
 import type { Pipeline } from '../router/endpoint.js'
 import { backendSource } from './backend-source.js'
 import { sequenceParams } from './sequence-params.js'
@@ -12,7 +14,8 @@ import { passesWhole } from './verbatim.js'
  * An endpoint's pipeline, built once at start-up: shadow backends fired aside, the others called
  * in parallel (or one after another when `sequential`), each within the endpoint's timeout, then
  * merged, decorated with static data, and flattened by the endpoint's `flatmap_filter`.
- * A `no-op` endpoint is its one backend's call, passed through.
+ * A `no-op` endpoint is its one backend's call, passed through. Each backend is wrapped in its
+ * own middlewares; the endpoint's middlewares wrap this pipeline (see `compileEndpoint`).
  */
 export function endpointPipeline(config: EndpointConfig, service: ServiceSettings = {}): Pipeline {
   const calls = config.backend.filter((backend) => !backend.proxy.shadow)
@@ -21,7 +24,8 @@ export function endpointPipeline(config: EndpointConfig, service: ServiceSetting
     concurrentCalls: config.concurrent_calls,
     dnsCacheTtl: service.dns_cache_ttl ?? DEFAULTS.dns_cache_ttl,
     maxNestingDepth: service.max_nesting_depth ?? DEFAULTS.max_nesting_depth,
-    verbatim: passesWhole(config),
+    verbatim: service.verbatim ?? passesWhole(config),
+    logger: service.logger ?? SILENT,
   }
   const sources = calls.map((backend) => backendSource(backend, context))
   const names = sourceNames(calls)
@@ -39,8 +43,17 @@ export function endpointPipeline(config: EndpointConfig, service: ServiceSetting
   return (request$) => steps.reduce<Observable<unknown>>((stream, step) => step(stream), request$)
 }
 
-/** What an endpoint's backends take from the service: its `dns_cache_ttl` and `max_nesting_depth` (defaults otherwise). */
-export type ServiceSettings = Partial<Pick<GatewayConfig, 'dns_cache_ttl' | 'max_nesting_depth'>>
+/**
+ * What an endpoint's backends take from the service: its `dns_cache_ttl` and `max_nesting_depth`
+ * (defaults otherwise), the logger of their middlewares, and whether the endpoint passes its one
+ * backend's bytes whole (`passesWhole` unless said).
+ */
+export type ServiceSettings = Partial<Pick<GatewayConfig, 'dns_cache_ttl' | 'max_nesting_depth'>> & {
+  readonly logger?: Logger
+  readonly verbatim?: boolean
+}
+
+const SILENT = pino({ level: 'silent' })
 
 /** A step of the pipeline; consecutive steps' types match by construction, which the e2e tests check. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

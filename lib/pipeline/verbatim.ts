@@ -1,4 +1,5 @@
-import type { BackendConfig, EndpointConfig } from '../config/types.js'
+import type { EndpointConfig } from '../config/types.js'
+import { unshaped } from './backend-source.js'
 
 /**
  * Whether an endpoint answers with its one backend's JSON document as it came: one backend
@@ -15,18 +16,5 @@ export function passesWhole(endpoint: EndpointConfig): boolean {
     !endpoint.proxy.static &&
     !endpoint.proxy.flatmap_filter?.length &&
     (endpoint.output_encoding === 'json' || endpoint.output_encoding === 'json-collection' || endpoint.output_encoding === 'negotiate')
-  )
-}
-
-function unshaped(backend: BackendConfig): boolean {
-  return (
-    backend.encoding === 'json' &&
-    !backend.is_collection &&
-    !backend.target &&
-    !backend.group &&
-    !backend.allow?.length &&
-    !backend.deny?.length &&
-    Object.keys(backend.mapping ?? {}).length === 0 &&
-    !backend.proxy.flatmap_filter?.length
   )
 }

@@ -113,7 +113,7 @@ export class EndpointRun {
 
   private write(reply: Reply): void {
     try {
-      writeReply(this.res, reply)
+      writeReply(this.res, this.withContext(reply))
     } catch (error) {
       this.crash(new RxgateError(ErrorCodes.INTERNAL, 'the answer could not be written', {}, { cause: error }))
     }
@@ -127,10 +127,16 @@ export class EndpointRun {
       return
     }
     try {
-      writeReply(this.res, errorReply(error))
+      writeReply(this.res, this.withContext(errorReply(error)))
     } catch {
       this.res.destroy()
     }
+  }
+
+  /** The reply with the headers the request's stages asked for (a CORS origin, a rate limit's count). */
+  private withContext(reply: Reply): Reply {
+    const added = this.request.context.responseHeaders
+    return added ? { ...reply, headers: { ...reply.headers, ...added } } : reply
   }
 
   /** Unsubscribes; a teardown that throws is logged (the others have run: RxJS collects their errors). */

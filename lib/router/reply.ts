@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
-import { clientMessage, errorCode, errorPolicy } from '../errors.js'
+import { RxgateError, clientMessage, errorCode, errorPolicy } from '../errors.js'
 import type { GatewayRequest } from '../request.js'
 
 export const COMPLETED_HEADER = 'X-Rxgate-Completed'
@@ -34,12 +34,13 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 
 /**
  * An answer the gateway makes itself (404, 405, 500, ...): JSON carrying the error's code, and
- * its message only when the error policy (`lib/errors.ts`) says a client may read it. The status
- * is the policy's unless given.
+ * its message only when the error policy (`lib/errors.ts`) says a client may read it, with the
+ * error's own headers (`WWW-Authenticate`, `Retry-After`). The status is the policy's unless given.
  */
 export function errorReply(error: unknown, headers: Reply['headers'] = {}, status = errorPolicy(error).status): Reply {
   const body = JSON.stringify({ error: { code: errorCode(error), message: clientMessage(error) } })
-  return { status, headers: { ...headers, 'Content-Type': JSON_TYPE }, body, completed: false }
+  const own = error instanceof RxgateError ? error.headers : undefined
+  return { status, headers: { ...headers, ...own, 'Content-Type': JSON_TYPE }, body, completed: false }
 }
 
 const COMPLETED = Symbol('rxgate.completed')

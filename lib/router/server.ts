@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { Connections } from '../backend/connections.js'
 import type { Logger } from '../logger.js'
 import { ErrorCodes, RxgateError } from '../errors.js'
+import type { HttpHandler, ServerMiddleware } from '../middleware/types.js'
 import { compileClientIp, type ClientIp, type ClientIpOptions } from './client-ip.js'
 import { EndpointRun } from './endpoint-run.js'
 import { completedOf, errorReply, writeReply, type Reply } from './reply.js'
@@ -34,6 +35,8 @@ export interface ServerOptions {
   readonly connections: Connections
   /** Errors that escape a request are caught at process level (`guardProcess`): each request's callbacks are traced to it. */
   readonly guardProcess: boolean
+  /** Around every request, before routing, outermost first (`gateway.use`). */
+  readonly middlewares: readonly ServerMiddleware[]
   /** 405 with `Allow` when the path has routes for other methods; 404 otherwise. */
   readonly methodNotAllowed: boolean
   /** node:http server limits and timeouts. */
@@ -47,20 +50,34 @@ export interface ServerOptions {
 
 const EXTRA_SLASHES = /\/{2,}/g
 
+/** One request while it is in flight: what the stages after the middlewares and the access log need. */
+interface Exchange {
+  readonly started: number
+  /** The path as routed (without the query; `//` folded when the router says so). */
+  readonly path: string
+  readonly search: string
+  readonly clientIp: string
+  /** Its endpoint's run, once it has one: cancelled when the client goes away first. */
+  run: EndpointRun | undefined
+}
+
 /**
  * The HTTP front: routes each request to its endpoint, runs the endpoint's pipeline, writes the
  * answer, and cancels the pipeline when the client goes away. Knows how to close gracefully.
  */
 export class GatewayServer {
   private readonly server: Server
-  private readonly inFlight = new Set<ServerResponse>()
+  /** Every exchange not yet closed, by its response. */
+  private readonly inFlight = new Map<ServerResponse, Exchange>()
   private readonly clientIp: ClientIp
   private drained: (() => void) | undefined
 
   constructor(private readonly options: ServerOptions) {
     this.clientIp = compileClientIp(options.clientIp)
     const { requestTimeout, headersTimeout, keepAliveTimeout, maxHeaderSize } = options.http
-    this.server = createServer({ ...(maxHeaderSize ? { maxHeaderSize } : {}) }, (req, res) => this.handle(req, res))
+    const routed: HttpHandler = (req, res) => this.route(req, res)
+    const handler = options.middlewares.reduceRight<HttpHandler>((next, middleware) => middleware(next), routed)
+    this.server = createServer({ ...(maxHeaderSize ? { maxHeaderSize } : {}) }, (req, res) => this.handle(handler, req, res))
     if (requestTimeout !== undefined) this.server.requestTimeout = requestTimeout
     if (headersTimeout !== undefined) this.server.headersTimeout = headersTimeout
     if (keepAliveTimeout !== undefined) this.server.keepAliveTimeout = keepAliveTimeout
@@ -95,10 +112,21 @@ export class GatewayServer {
     await closed
   }
 
-  /** Every request: whatever throws here ends this request alone, never the process. */
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * Every request, in named stages:
+   * 1. on request: the server middlewares, outermost first; any may answer by itself;
+   * 2. route (`route`): the path's endpoint, else a redirect, 405, 404 (`unrouted`);
+   * 3. body: read up to the endpoint's limit, for methods that carry one;
+   * 4. pipeline (`EndpointRun`): the endpoint's pipeline, wrapped in its endpoint middlewares,
+   *    its backends' sources in their backend middlewares (lib/middleware/registry.ts);
+   * 5. before sending: the renderer's reply, plus the headers the request's context gathered;
+   * 6. after the response: the access log, and the drain of a closing server.
+   * Whatever throws in any of them ends this request alone, never the process.
+   */
+  private handle(handler: HttpHandler, req: IncomingMessage, res: ServerResponse): void {
+    this.watch(req, res)
     try {
-      this.route(req, res)
+      handler(req, res)
     } catch (error) {
       this.crash(req, res, error)
     }
@@ -111,25 +139,33 @@ export class GatewayServer {
     else writeReply(res, errorReply(new RxgateError(ErrorCodes.INTERNAL, 'the request could not be handled', {}, { cause: error })))
   }
 
-  private route(req: IncomingMessage, res: ServerResponse): void {
-    const started = performance.now()
+  /** Follows an exchange from its start to its close, whoever answers it: the drain and the access log (stage 6). */
+  private watch(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/'
     const mark = url.indexOf('?')
     const raw = mark === -1 ? url : url.slice(0, mark)
-    const path = this.options.removeExtraSlash ? raw.replace(EXTRA_SLASHES, '/') : raw
-    const search = mark === -1 ? '' : url.slice(mark + 1)
-    const clientIp = this.clientIp(req.socket.remoteAddress, req.headers)
-    let run: EndpointRun | undefined
-    this.inFlight.add(res)
+    const exchange: Exchange = {
+      started: performance.now(),
+      path: this.options.removeExtraSlash ? raw.replace(EXTRA_SLASHES, '/') : raw,
+      search: mark === -1 ? '' : url.slice(mark + 1),
+      clientIp: this.clientIp(req.socket.remoteAddress, req.headers),
+      run: undefined,
+    }
+    this.inFlight.set(res, exchange)
     // `on`, not `once`: a response closes once, and `once` wraps every listener.
     res.on('close', () => {
       // Closed before the answer (the client went away): cancel every backend call in flight.
-      run?.cancel()
+      exchange.run?.cancel()
       this.inFlight.delete(res)
       if (this.inFlight.size === 0) this.drained?.()
-      if (this.options.accessLog && !this.options.accessLogSkip.has(path)) this.logAccess(req, res, path, clientIp, started)
+      if (this.options.accessLog && !this.options.accessLogSkip.has(exchange.path)) this.logAccess(req, res, exchange)
     })
+  }
 
+  /** Stages 2 to 5, after the server middlewares. */
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const exchange = this.inFlight.get(res)!
+    const { path, search, clientIp } = exchange
     if (path === this.options.healthPath) return writeReply(res, health())
     const method = req.method ?? 'GET'
     const lookup = this.options.routes.find(method, path)
@@ -138,8 +174,8 @@ export class GatewayServer {
     const start = (body?: Buffer) => {
       if (res.destroyed) return
       const request = toGatewayRequest(req, path, search, lookup.params, clientIp, this.options.connections, body)
-      run = new EndpointRun(endpoint, request, res, this.options.logger)
-      run.start(this.options.guardProcess)
+      exchange.run = new EndpointRun(endpoint, request, res, this.options.logger)
+      exchange.run.start(this.options.guardProcess)
     }
     if (!carriesBody(method)) return start()
     readBody(req, endpoint.maxBodyBytes)
@@ -177,16 +213,16 @@ export class GatewayServer {
     return errorReply(new RxgateError(ErrorCodes.NOT_FOUND, `no endpoint for ${path}`))
   }
 
-  private logAccess(req: IncomingMessage, res: ServerResponse, path: string, ip: string, started: number): void {
+  private logAccess(req: IncomingMessage, res: ServerResponse, exchange: Exchange): void {
     this.options.logger.info(
       {
         method: req.method,
-        path,
-        ip,
+        path: exchange.path,
+        ip: exchange.clientIp,
         status: res.statusCode,
         completed: completedOf(res),
         aborted: !res.writableFinished,
-        ms: Math.round((performance.now() - started) * 100) / 100,
+        ms: Math.round((performance.now() - exchange.started) * 100) / 100,
       },
       'request',
     )

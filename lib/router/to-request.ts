@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { Connections } from '../backend/connections.js'
-import { CONNECTIONS, type GatewayRequest } from '../request.js'
+import { CONNECTIONS, RequestContext, type GatewayRequest } from '../request.js'
 
 /** The client request as pipelines see it: no node:http types past this point. */
 export function toGatewayRequest(
@@ -20,6 +20,7 @@ export function toGatewayRequest(
     headers: req.headers,
     clientIp,
     ...(body ? { body } : {}),
+    context: new RequestContext(),
     [CONNECTIONS]: connections,
   }
 }

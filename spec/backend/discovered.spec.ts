@@ -2,11 +2,11 @@ import { firstValueFrom, of } from 'rxjs'
 import t from 'tap'
 import { discovered } from '../../lib/backend/discovered.js'
 import { SrvHosts } from '../../lib/backend/srv.js'
-import type { GatewayRequest } from '../../lib/request.js'
+import { RequestContext, type GatewayRequest } from '../../lib/request.js'
 import { startDns, type SrvRecord } from '../helpers/dns-server.js'
 import { json, startBackends } from '../helpers/http-backend.js'
 
-const request: GatewayRequest = { method: 'GET', path: '/', params: {}, query: new URLSearchParams(), headers: {}, clientIp: '127.0.0.1' }
+const request: GatewayRequest = { method: 'GET', path: '/', params: {}, query: new URLSearchParams(), headers: {}, clientIp: '127.0.0.1', context: new RequestContext() }
 
 t.test('balances over the lowest-priority records, each host as often as its weight', async (t) => {
   const [one, two, backup] = await startBackends(t, json({ host: 'one' }), json({ host: 'two' }), json({ host: 'backup' }))

@@ -32,6 +32,7 @@ t.test('defaults are filled in', async (t) => {
       trusted_proxies: [],
     },
     max_nesting_depth: 10000,
+    middlewares: {},
     endpoints: [
       {
         endpoint: '/users/{id}',
@@ -48,6 +49,7 @@ t.test('defaults are filled in', async (t) => {
             method: 'GET',
             encoding: 'json',
             is_collection: false,
+            middlewares: {},
             input_headers: [],
             input_query_strings: [],
             disable_host_sanitize: false,
@@ -57,6 +59,7 @@ t.test('defaults are filled in', async (t) => {
             proxy: { shadow: false },
           },
         ],
+        middlewares: {},
         proxy: { sequential: false },
       },
     ],

@@ -1,0 +1,82 @@
+import type {
+  BackendMiddleware,
+  BackendSource,
+  EndpointMiddleware,
+  MiddlewareContext,
+  MiddlewareDefinition,
+  Place,
+  ServerMiddleware,
+} from './types.js'
+import type { Pipeline } from '../router/endpoint.js'
+
+/**
+ * Every namespace rxgate implements as a middleware, by its short name. Built once, at start-up;
+ * a config file and a route in code get the same middleware from the same factory.
+ */
+const DEFINITIONS: readonly MiddlewareDefinition[] = []
+
+const BY_NAMESPACE: ReadonlyMap<string, MiddlewareDefinition> = new Map(DEFINITIONS.map((definition) => [definition.namespace, definition]))
+
+/**
+ * The order in which the middlewares of one place wrap, outermost (first to see the request)
+ * first: KrakenD CE's, read from how it stacks its factories (`krakend-ce`'s executor, handler,
+ * proxy and backend factories; see `design/execution-flow.md` in KrakenD's documentation):
+ *
+ * - server: HTTP server plugins, then CORS (so a preflight is answered before anything else
+ *   looks at it), the security headers and hosts of `security/http`, the bot detector.
+ * - endpoint: the bot detector, JWT validation (nothing runs for a request without a valid
+ *   token), the endpoint's rate limit, request validation (JSON Schema, CEL), request and
+ *   response modifier plugins, and JWT signing of the answer, innermost.
+ * - backend: the backend's rate limit and circuit breaker (a call refused costs nothing), the
+ *   modifier plugins, the HTTP cache, OAuth2 client credentials, and the HTTP client plugin that
+ *   replaces the transport, innermost.
+ */
+export const EXECUTION_ORDER: Readonly<Record<Place, readonly string[]>> = {
+  server: ['plugin/http-server', 'security/cors', 'security/http', 'security/bot-detector'],
+  endpoint: [
+    'security/bot-detector',
+    'auth/validator',
+    'qos/ratelimit/router',
+    'validation/json-schema',
+    'validation/cel',
+    'plugin/req-resp-modifier',
+    'auth/signer',
+  ],
+  backend: ['qos/ratelimit/proxy', 'qos/circuit-breaker', 'plugin/req-resp-modifier', 'qos/http-cache', 'auth/client-credentials', 'plugin/http-client'],
+}
+
+/** The namespaces rxgate implements as middlewares at a place (`service` is the server's). */
+export function middlewareNamespaces(place: Place): readonly string[] {
+  return DEFINITIONS.filter((definition) => definition[place] !== undefined).map((definition) => definition.namespace)
+}
+
+/** The blocks of one place's namespaces, by short name, as the normalized configuration keeps them. */
+export type MiddlewareBlocks = Readonly<Record<string, unknown>>
+
+type Factory<M> = (options: unknown, context: MiddlewareContext) => M
+
+/** The factories of `place` that `blocks` names, in execution order (outermost first). */
+function ordered<M>(place: Place, blocks: MiddlewareBlocks, context: MiddlewareContext): M[] {
+  const made: M[] = []
+  for (const namespace of EXECUTION_ORDER[place]) {
+    if (!Object.hasOwn(blocks, namespace)) continue
+    const factory = BY_NAMESPACE.get(namespace)?.[place] as Factory<M> | undefined
+    if (factory) made.push(factory(blocks[namespace], context))
+  }
+  return made
+}
+
+/** The server middlewares a service's blocks ask for, outermost first (for `gateway.use`, in that order). */
+export function serverMiddlewares(blocks: MiddlewareBlocks, context: MiddlewareContext): ServerMiddleware[] {
+  return ordered<ServerMiddleware>('server', blocks, context)
+}
+
+/** Wraps an endpoint's pipeline in the middlewares its blocks ask for; the first in order sees the request first. */
+export function wrapEndpoint(pipeline: Pipeline, blocks: MiddlewareBlocks, context: MiddlewareContext): Pipeline {
+  return ordered<EndpointMiddleware>('endpoint', blocks, context).reduceRight((inner, middleware) => middleware(inner), pipeline)
+}
+
+/** Wraps a backend's source in the middlewares its blocks ask for; the first in order sees the request first. */
+export function wrapBackend(source: BackendSource, blocks: MiddlewareBlocks, context: MiddlewareContext): BackendSource {
+  return ordered<BackendMiddleware>('backend', blocks, context).reduceRight((inner, middleware) => middleware(inner), source)
+}

@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Source } from '../../operators/fan-out.js'
+import type { Logger } from '../logger.js'
+import type { GatewayRequest } from '../request.js'
+import type { Pipeline } from '../router/endpoint.js'
+
+/**
+ * The three places a middleware sits, each one small function type, as Lura's `Proxy` and
+ * `Middleware`: a middleware takes what it wraps and returns the same kind of thing.
+ *
+ * - **server**: around the HTTP handler, before routing. It sees every request, the raw node
+ *   exchange, and may answer by itself (a CORS preflight, a bot refused) by not calling `next`.
+ * - **endpoint**: around an endpoint's pipeline. It sees the `GatewayRequest` before the backends
+ *   are called and the answer after; a rejection is an `RxgateError` (401, 403, 429, ...).
+ * - **backend**: around one backend's source: a circuit breaker, a rate limit, a token fetcher.
+ *
+ * In code they are plain functions: `gw.use(serverMiddleware)`, `endpointMiddleware(pipeline)`,
+ * `backendMiddleware(backend(url))`. From a file, the registry (`registry.ts`) makes them from
+ * their `extra_config` namespaces and wraps them in KrakenD's order.
+ */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void
+
+/** Around the HTTP handler, before routing: may answer by itself. */
+export type ServerMiddleware = (next: HttpHandler) => HttpHandler
+
+/** Around an endpoint's pipeline. */
+export type EndpointMiddleware = (pipeline: Pipeline) => Pipeline
+
+/** A backend as an endpoint's pipeline calls it: an operator from a request to the backend's data. */
+export type BackendSource = Source<GatewayRequest, unknown>
+
+/** Around one backend's source. */
+export type BackendMiddleware = (source: BackendSource) => BackendSource
+
+/** What a namespace's factory is given besides its block of the configuration. */
+export interface MiddlewareContext {
+  readonly logger: Logger
+  /** Where the namespace is written, for messages: `service`, `endpoint /users/{id}`, `backend /users/{id}`. */
+  readonly at: string
+}
+
+/**
+ * A configuration namespace and the middlewares it makes, one factory per place it may be
+ * written (KrakenD's `security/bot-detector`, say, at the service and on an endpoint). Each
+ * factory is given the namespace's block as the file has it, checked by the JSON Schema.
+ */
+export interface MiddlewareDefinition {
+  readonly namespace: string
+  readonly server?: (options: never, context: MiddlewareContext) => ServerMiddleware
+  readonly endpoint?: (options: never, context: MiddlewareContext) => EndpointMiddleware
+  readonly backend?: (options: never, context: MiddlewareContext) => BackendMiddleware
+}
+
+/** Where a middleware sits. */
+export type Place = 'server' | 'endpoint' | 'backend'
