@@ -11,6 +11,8 @@ export interface Target {
   readonly name: string
   /** The URL wrk requests. */
   readonly url: string
+  /** Headers of every request (a token, an origin). */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 export function line(name: string, result: WrkResult, width = 13): string {
@@ -21,13 +23,13 @@ export function line(name: string, result: WrkResult, width = 13): string {
 export async function alternate(targets: readonly Target[], rounds: number, seconds: number): Promise<ContenderFigures[]> {
   const width = Math.max(13, ...targets.map((t) => t.name.length))
   for (const target of targets) {
-    const warm = await wrk(target.url, WARM_UP_SECONDS)
+    const warm = await wrk(target.url, WARM_UP_SECONDS, target.headers)
     console.log(`${line(target.name, warm, width)}   (warm-up)`)
   }
   const results: WrkResult[][] = targets.map(() => [])
   for (let round = 1; round <= rounds; round++) {
     for (const [i, target] of targets.entries()) {
-      const result = await wrk(target.url, seconds)
+      const result = await wrk(target.url, seconds, target.headers)
       results[i]!.push(result)
       console.log(`${line(target.name, result, width)}   (round ${round}/${rounds})`)
     }

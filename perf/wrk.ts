@@ -48,9 +48,10 @@ function version(): string | undefined {
   return line?.trim().split(' [')[0] ?? 'wrk'
 }
 
-/** One wrk run against `url` for `seconds`. */
-export async function wrk(url: string, seconds: number): Promise<WrkResult> {
-  const run = start('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** One wrk run against `url` for `seconds`, each request with `headers` (`Authorization`, `Origin`). */
+export async function wrk(url: string, seconds: number, headers: Readonly<Record<string, string>> = {}): Promise<WrkResult> {
+  const extra = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`])
+  const run = start('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...extra, url], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   run.child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
   run.child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()))
