@@ -86,6 +86,8 @@ const CATALOGUE = {
   UNAUTHORIZED: ['RXGATE_ERR_UNAUTHORIZED', shown(401)],
   /** The request's credentials are valid but not enough (roles, scopes), or the client is refused (a bot). */
   FORBIDDEN: ['RXGATE_ERR_FORBIDDEN', shown(403)],
+  /** The request's host is not one of `security/http`'s `allowed_hosts`: a 500, as KrakenD (unrolled/secure) answers it. */
+  BAD_HOST: ['RXGATE_ERR_BAD_HOST', shown(500)],
   /** A plugin or middleware could not be loaded or set up; fix the configuration or the module. */
   BAD_PLUGIN: ['RXGATE_ERR_BAD_PLUGIN', hidden(500, MISCONFIGURED)],
   /** The endpoint's pipeline did not answer before the endpoint's deadline. */

@@ -3,6 +3,7 @@ import { isIP } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
 import { sanitizeHost } from './hosts.js'
+import { checkMiddlewareOptions } from './middleware-options.js'
 import { readExtraConfig, shortName, type Scope } from './namespaces.js'
 import { failsClosed, UNENFORCED_SERVICE_KEYS, unenforcedEffect, unenforcedMessage } from './unenforced.js'
 import { findUnknownKeys, type KeyFinding, type SchemaNode } from './unknown-keys.js'
@@ -428,6 +429,13 @@ class Semantics {
     for (const key of scoped.ignored) {
       const short = shortName(key)
       if (failsClosed(short)) this.unenforced(`${at}/extra_config/${escapePointer(key)}`, short, unenforcedEffect(short))
+    }
+    for (const [short, { key, value }] of scoped.known) {
+      for (const { path, message, warning } of checkMiddlewareOptions(short, value)) {
+        const pointer = `${at}/extra_config/${escapePointer(key)}${path}`
+        if (warning) this.warn(pointer, message)
+        else this.problem(pointer, message)
+      }
     }
     return scoped
   }

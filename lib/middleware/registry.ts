@@ -8,12 +8,19 @@ import type {
   ServerMiddleware,
 } from './types.js'
 import type { Pipeline } from '../router/endpoint.js'
+import { botDetectorDefinition } from './bot-detector.js'
+import { corsDefinition } from './cors.js'
+import { httpSecurityDefinition } from './http-security.js'
 
 /**
  * Every namespace rxgate implements as a middleware, by its short name. Built once, at start-up;
  * a config file and a route in code get the same middleware from the same factory.
  */
-const DEFINITIONS: readonly MiddlewareDefinition[] = []
+const DEFINITIONS: readonly MiddlewareDefinition[] = [
+  corsDefinition,
+  httpSecurityDefinition,
+  botDetectorDefinition,
+]
 
 const BY_NAMESPACE: ReadonlyMap<string, MiddlewareDefinition> = new Map(DEFINITIONS.map((definition) => [definition.namespace, definition]))
 

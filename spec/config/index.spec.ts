@@ -5,7 +5,7 @@ import t from 'tap'
 import { checkConfig, loadConfig } from '../../lib/config/index.js'
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/config/${name}`, import.meta.url))
-// the fixture asks for JWT validation, CORS, rate limits and a circuit breaker, which rxgate does not enforce
+// the fixture asks for JWT validation, rate limits and a circuit breaker, which rxgate does not enforce
 const allowUnenforced = { allowUnenforced: true }
 const SERVED_WITHOUT = 'served without it, as --allow-unenforced asks'
 
@@ -13,8 +13,6 @@ t.test('a realistic KrakenD CE file loads, when its unenforced settings are allo
   const { config, warnings } = await loadConfig(fixture('krakend-ce.json'), allowUnenforced)
   t.same(warnings, [
     'extra_config namespaces rxgate does not implement are ignored: telemetry/logging',
-    '/extra_config/security~1cors: security/cors is not enforced by rxgate: it would answer CORS preflight requests ' +
-      `and limit which origins, methods and headers browsers may use; ${SERVED_WITHOUT}`,
     '/endpoints/0/extra_config/qos~1ratelimit~1router: qos/ratelimit/router is not enforced by rxgate: ' +
       `it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ${SERVED_WITHOUT}`,
     '/endpoints/0/backend/1/extra_config/qos~1circuit-breaker: qos/circuit-breaker is not enforced by rxgate: ' +
@@ -86,13 +84,10 @@ t.test('without allowUnenforced, the same file is not valid, every unenforced se
       'remove it, or run with --allow-unenforced to serve without it',
     '/endpoints/2/extra_config/auth~1validator: auth/validator is not enforced by rxgate: ' +
       'it would reject requests without a valid JWT with 401; remove it, or run with --allow-unenforced to serve without it',
-    '/extra_config/security~1cors: security/cors is not enforced by rxgate: ' +
-      'it would answer CORS preflight requests and limit which origins, methods and headers browsers may use; ' +
-      'remove it, or run with --allow-unenforced to serve without it',
   ]
   await t.rejects(loadConfig(path), {
     code: 'RXGATE_ERR_CONFIG_INVALID',
-    message: `${path} is not valid (4 problems):\n${problems.join('\n')}`,
+    message: `${path} is not valid (3 problems):\n${problems.join('\n')}`,
     details: { problems, path },
   })
   const raw = JSON.parse(readFileSync(path, 'utf8')) as unknown

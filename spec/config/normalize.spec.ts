@@ -163,7 +163,7 @@ t.test('namespaces land under their short names; unknown ones are listed once', 
     extra_config: {
       'github_com/luraproject/lura/router/gin': { return_error_msg: true, health_path: '/health', disable_access_log: true },
       'telemetry/logging': { level: 'DEBUG' },
-      'security/cors': {},
+      'security/policies': {},
     },
     endpoints: [
       {
@@ -201,7 +201,7 @@ t.test('namespaces land under their short names; unknown ones are listed once', 
   t.same(endpoint.backend[0]!.http, { return_error_details: 'a', return_error_code: true })
   t.same(endpoint.backend[0]!.proxy, { shadow: true, flatmap_filter: [{ type: 'move', args: ['a', 'b'] }] })
   t.same(endpoint.backend[1]!.proxy, { shadow: false })
-  t.same(config.ignored_namespaces, ['qos/circuit-breaker', 'qos/ratelimit/router', 'security/cors', 'telemetry/logging'])
+  t.same(config.ignored_namespaces, ['qos/circuit-breaker', 'qos/ratelimit/router', 'security/policies', 'telemetry/logging'])
 })
 
 t.test('the client IP settings of the router, and the rxgate namespace', async (t) => {

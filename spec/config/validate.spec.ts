@@ -152,7 +152,7 @@ const UNENFORCED = 'remove it, or run with --allow-unenforced to serve without i
 
 t.test('a namespace that protects or shapes traffic, not enforced, fails closed at every scope', async (t) => {
   const raw = config((raw) => {
-    raw.extra_config = { 'security/cors': { allow_origins: ['*'] }, 'telemetry/logging': {} }
+    raw.extra_config = { 'security/policies': {}, 'telemetry/logging': {} }
     raw.endpoints[0].extra_config = { 'auth/validator': { alg: 'RS256' }, 'validation/json-schema': {}, 'qos/ratelimit/router': { max_rate: 1 } }
     raw.endpoints[0].backend[0].extra_config = { 'qos/circuit-breaker': {}, 'plugin/http-client': { name: 'p' }, 'modifier/martian': {} }
   })
@@ -167,16 +167,15 @@ t.test('a namespace that protects or shapes traffic, not enforced, fails closed 
       `it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ${UNENFORCED}`,
     '/endpoints/0/extra_config/validation~1json-schema: validation/json-schema is not enforced by rxgate: ' +
       `it would reject request bodies that do not match its JSON Schema with 400; ${UNENFORCED}`,
-    '/extra_config/security~1cors: security/cors is not enforced by rxgate: ' +
-      `it would answer CORS preflight requests and limit which origins, methods and headers browsers may use; ${UNENFORCED}`,
+    `/extra_config/security~1policies: security/policies is not enforced by rxgate: it would reject the requests and responses its policies refuse; ${UNENFORCED}`,
   ])
   t.same(warnings, [], 'the other unknown namespaces are for the one namespace warning (loadConfig)')
 
   const allowed = validateConfig(raw, { allowUnenforced: true })
   t.same(allowed.problems, [])
   t.same(allowed.warnings, [
-    '/extra_config/security~1cors: security/cors is not enforced by rxgate: it would answer CORS preflight requests ' +
-      'and limit which origins, methods and headers browsers may use; served without it, as --allow-unenforced asks',
+    '/extra_config/security~1policies: security/policies is not enforced by rxgate: ' +
+      'it would reject the requests and responses its policies refuse; served without it, as --allow-unenforced asks',
     '/endpoints/0/extra_config/auth~1validator: auth/validator is not enforced by rxgate: ' +
       'it would reject requests without a valid JWT with 401; served without it, as --allow-unenforced asks',
     '/endpoints/0/extra_config/validation~1json-schema: validation/json-schema is not enforced by rxgate: ' +
@@ -193,7 +192,7 @@ t.test('a namespace that protects or shapes traffic, not enforced, fails closed 
 t.test('legacy names fail closed as their short ones, and unlisted names of the families get a generic sentence', async (t) => {
   const { problems } = validateConfig(
     config((raw) => {
-      raw.extra_config = { 'github_com/devopsfaith/krakend-httpsecure': {} }
+      raw.extra_config = { 'github_com/devopsfaith/krakend-apikeys': {} }
       raw.endpoints[0].extra_config = { 'github.com/devopsfaith/krakend-ratelimit/juju/router': { maxRate: 10 }, 'auth/gcp': {} }
       raw.endpoints[0].backend[0].extra_config = { 'github_com/devopsfaith/krakend-circuitbreaker/gobreaker': {}, 'qos/new-thing': {} }
     }),
@@ -206,9 +205,8 @@ t.test('legacy names fail closed as their short ones, and unlisted names of the 
       `it would authenticate or authorize requests, and refuse the others; ${UNENFORCED}`,
     '/endpoints/0/extra_config/github.com~1devopsfaith~1krakend-ratelimit~1juju~1router: qos/ratelimit/router is not enforced by rxgate: ' +
       `it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ${UNENFORCED}`,
-    '/extra_config/github_com~1devopsfaith~1krakend-httpsecure: security/http is not enforced by rxgate: ' +
-      'it would add security headers (HSTS, frame and content type options), restrict the allowed hosts and redirect to HTTPS; ' +
-      UNENFORCED,
+    '/extra_config/github_com~1devopsfaith~1krakend-apikeys: auth/api-keys is not enforced by rxgate: ' +
+      `it would reject requests without a valid API key with 401; ${UNENFORCED}`,
   ])
 })
 
