@@ -101,10 +101,12 @@ t.test('security/cors: options_passthrough sends preflights on to routing, and o
   t.equal(notAllowed.status, 405, 'without auto_options, the router says OPTIONS is not a method of /items')
   t.equal(notAllowed.headers['access-control-allow-origin'], 'https://shop.example.com')
 
-  const status = await runGateway(t, { extra_config: { 'security/cors': { options_success_status: 200 } }, endpoints })
+  const status = await runGateway(t, { extra_config: { 'security/cors': { options_success_status: 200, debug: true } }, endpoints }, '-l', 'debug')
   const answered = await rawRequest(status.base, '/items', preflight('https://any.example', 'GET'))
   t.equal(answered.status, 200)
   t.equal(answered.headers['access-control-allow-origin'], '*', 'no allow_origins: any origin, answered "*"')
+  await status.gateway.waitFor('"msg":"cors: preflight allowed"')
+  t.match(status.gateway.output(), /"origin":"https:\/\/any\.example","method":"GET","msg":"cors: preflight allowed"/, 'debug: each decision logged at debug level')
 })
 
 t.test('security/cors: check finds the mistakes, each with its JSON path', async (t) => {
