@@ -74,8 +74,10 @@ export class EndpointRun {
     try {
       this.subscription = this.endpoint.pipeline(of(this.request)).subscribe({
         next: (result) => this.settle(() => this.answer(result)),
-        error: (error: unknown) => this.fail(pipelineError(error)),
-        complete: () => this.fail(new RxgateError(ErrorCodes.EMPTY, 'the endpoint produced no answer')),
+        // After the answer (a pipeline that answers, then ends, before its subscription is
+        // returned), its end says nothing more.
+        error: (error: unknown) => this.answered || this.fail(pipelineError(error)),
+        complete: () => this.answered || this.fail(new RxgateError(ErrorCodes.EMPTY, 'the endpoint produced no answer')),
       })
     } catch (error) {
       // A pipeline function that throws instead of returning an observable.

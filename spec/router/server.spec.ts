@@ -128,6 +128,7 @@ t.test('one access-log line per request', async (t) => {
     { method: 'GET', path: '/b', status: 404, completed: false },
   ])
   t.type(access[0]?.ms, 'number')
+  t.same(lines.filter((line) => (line.level as number) >= 40), [], 'a pipeline that answers and ends at once is no failure: nothing above info')
 })
 
 t.test('router options: trailing slashes, extra slashes, OPTIONS, 405 or 404, no health', async (t) => {
