@@ -29,8 +29,9 @@ const BY_NAMESPACE: ReadonlyMap<string, MiddlewareDefinition> = new Map(DEFINITI
  * first: KrakenD CE's, read from how it stacks its factories (`krakend-ce`'s executor, handler,
  * proxy and backend factories; see `design/execution-flow.md` in KrakenD's documentation):
  *
- * - server: HTTP server plugins, then CORS (so a preflight is answered before anything else
- *   looks at it), the security headers and hosts of `security/http`, the bot detector.
+ * - server: CORS (so a preflight is answered before anything else looks at it: krakend-ce's
+ *   run-server factory wraps the plugins' handler in CORS), the HTTP server plugins, then the
+ *   router's: the security headers and hosts of `security/http`, the bot detector.
  * - endpoint: the bot detector, JWT validation (nothing runs for a request without a valid
  *   token), the endpoint's rate limit, request validation (JSON Schema, CEL), request and
  *   response modifier plugins, and JWT signing of the answer, innermost.
@@ -39,7 +40,7 @@ const BY_NAMESPACE: ReadonlyMap<string, MiddlewareDefinition> = new Map(DEFINITI
  *   replaces the transport, innermost.
  */
 export const EXECUTION_ORDER: Readonly<Record<Place, readonly string[]>> = {
-  server: ['plugin/http-server', 'security/cors', 'security/http', 'security/bot-detector'],
+  server: ['security/cors', 'plugin/http-server', 'security/http', 'security/bot-detector'],
   endpoint: [
     'security/bot-detector',
     'auth/validator',
