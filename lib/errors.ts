@@ -102,6 +102,10 @@ const CATALOGUE = {
   CONFIG_READ: ['RXGATE_ERR_CONFIG_READ', hidden(500, MISCONFIGURED)],
   /** A configuration does not validate; `details.problems` lists every problem with its JSON pointer. */
   CONFIG_INVALID: ['RXGATE_ERR_CONFIG_INVALID', hidden(500, MISCONFIGURED)],
+  /** An answer could not be signed (`auth/signer`): its key could not be loaded or used. */
+  SIGNING: ['RXGATE_ERR_SIGNING', hidden(500, 'the answer could not be signed')],
+  /** A backend's OAuth2 token (`auth/client-credentials`) could not be obtained from its token endpoint. */
+  BACKEND_TOKEN: ['RXGATE_ERR_BACKEND_TOKEN', hidden(500, BACKEND_FAILED)],
 } as const satisfies Record<string, readonly [`RXGATE_ERR_${string}`, ErrorPolicy]>
 
 type Catalogue = typeof CATALOGUE

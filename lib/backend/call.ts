@@ -58,7 +58,7 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
     const body = withBody ? req.body : undefined
     let request: BackendRequest = {
       origin: template.origin,
-      path: forwarding.query(req, template.path(req.params), template.hasQuery),
+      path: forwarding.query(req, template.path(req.params, req.context.claims), template.hasQuery),
       method: resolved.method,
       headers: forwarding.headers(req, body !== undefined),
       body,

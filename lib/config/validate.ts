@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
+import { authFindings } from './auth-rules.js'
 import { sanitizeHost } from './hosts.js'
 import { checkMiddlewareOptions } from './middleware-options.js'
 import { readExtraConfig, shortName, type Scope } from './namespaces.js'
@@ -287,6 +288,8 @@ class Semantics {
     }
 
     const extra = this.extraConfig(at, endpoint.extra_config, 'endpoint')
+    this.auth(at, extra.known, 'endpoint')
+    const jwt = extra.known.has('auth/validator')
     const proxy = extra.known.get('proxy')
     const proxyAt = proxy ? `${at}/extra_config/${escapePointer(proxy.key)}` : ''
     const proxyValue = isObject(proxy?.value) ? proxy.value : {}
@@ -320,7 +323,7 @@ class Semantics {
           this.warn(`${backendAt}/group`, message)
         }
       }
-      this.backend(backendAt, j, backend, { path, params, sequential, noop, hasHost: service.hasHost })
+      this.backend(backendAt, j, backend, { path, params, sequential, noop, hasHost: service.hasHost, jwt })
     })
   }
 
@@ -328,7 +331,7 @@ class Semantics {
     at: string,
     index: number,
     backend: JsonObject,
-    endpoint: { path?: string; params: ReadonlySet<string>; sequential: boolean; noop: boolean; hasHost: boolean },
+    endpoint: { path?: string; params: ReadonlySet<string>; sequential: boolean; noop: boolean; hasHost: boolean; jwt: boolean },
   ) {
     this.renamed(at, backend, 'backend')
     if (typeof backend.url_pattern === 'string' && endpoint.path !== undefined && this.balanced(`${at}/url_pattern`, backend.url_pattern)) {
@@ -346,6 +349,7 @@ class Semantics {
     if (backend.disable_host_sanitize !== true) hosts.forEach((host, k) => this.host(`${at}/host/${k}`, host))
 
     const extra = this.extraConfig(at, backend.extra_config, 'backend')
+    this.auth(at, extra.known, 'backend')
     const proxy = extra.known.get('proxy')?.value
     const http = extra.known.get('backend/http')?.value
     const flatmap = isObject(proxy) && nonEmpty(proxy.flatmap_filter)
@@ -380,7 +384,7 @@ class Semantics {
   }
 
   /** Why a `{name}` of a url_pattern has no value, or `undefined` when it has one. */
-  private placeholder(name: string, index: number, endpoint: { path?: string; params: ReadonlySet<string>; sequential: boolean }) {
+  private placeholder(name: string, index: number, endpoint: { path?: string; params: ReadonlySet<string>; sequential: boolean; jwt: boolean }) {
     if (endpoint.params.has(name)) return undefined
     const sequential = SEQUENTIAL_PARAM.exec(name)
     if (sequential) {
@@ -389,9 +393,23 @@ class Semantics {
       if (from >= index) return `uses the response of backend ${from}, but this is backend ${index}: only earlier backends have answered`
       return undefined
     }
-    if (name.startsWith('JWT.')) return 'needs JWT claims (auth/validator), which rxgate does not implement'
+    if (name.startsWith('JWT.')) {
+      if (name.length === 4) return 'names no claim: write {JWT.sub}, {JWT.realm_access.role}, ...'
+      return endpoint.jwt ? undefined : "needs the endpoint's auth/validator: the claims come from the token it validates"
+    }
     const known = [...endpoint.params].map((param) => `{${param}}`).join(', ')
     return `is not a parameter of the endpoint ${JSON.stringify(endpoint.path)} (${known === '' ? 'it has none' : `it has ${known}`})`
+  }
+
+  /** The rules of the authentication blocks a schema cannot express (auth-rules.ts). */
+  private auth(at: string, known: ReadonlyMap<string, { readonly key: string; readonly value: unknown }>, scope: 'endpoint' | 'backend') {
+    for (const [short, { key, value }] of known) {
+      for (const { path, message, warning } of authFindings(short, scope, value)) {
+        const pointer = `${at}/extra_config/${escapePointer(key)}${path}`
+        if (warning) this.warn(pointer, message)
+        else this.problem(pointer, message)
+      }
+    }
   }
 
   private host(at: string, host: string) {

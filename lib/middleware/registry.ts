@@ -9,8 +9,11 @@ import type {
 } from './types.js'
 import type { Pipeline } from '../router/endpoint.js'
 import { botDetectorDefinition } from './bot-detector.js'
+import { clientCredentialsDefinition } from './client-credentials.js'
 import { corsDefinition } from './cors.js'
 import { httpSecurityDefinition } from './http-security.js'
+import { jwtSignerDefinition } from './jwt-signer.js'
+import { jwtValidatorDefinition } from './jwt-validator.js'
 
 /**
  * Every namespace rxgate implements as a middleware, by its short name. Built once, at start-up;
@@ -20,6 +23,9 @@ const DEFINITIONS: readonly MiddlewareDefinition[] = [
   corsDefinition,
   httpSecurityDefinition,
   botDetectorDefinition,
+  jwtValidatorDefinition,
+  jwtSignerDefinition,
+  clientCredentialsDefinition,
 ]
 
 const BY_NAMESPACE: ReadonlyMap<string, MiddlewareDefinition> = new Map(DEFINITIONS.map((definition) => [definition.namespace, definition]))
@@ -40,7 +46,8 @@ const BY_NAMESPACE: ReadonlyMap<string, MiddlewareDefinition> = new Map(DEFINITI
  *   replaces the transport, innermost.
  */
 export const EXECUTION_ORDER: Readonly<Record<Place, readonly string[]>> = {
-  server: ['security/cors', 'plugin/http-server', 'security/http', 'security/bot-detector'],
+  // `auth/validator` at the service is the JWK client's shared cache: a pass-through, last
+  server: ['security/cors', 'plugin/http-server', 'security/http', 'security/bot-detector', 'auth/validator'],
   endpoint: [
     'security/bot-detector',
     'auth/validator',

@@ -59,3 +59,12 @@ t.test('a malformed template fails at creation with BAD_BACKEND', async (t) => {
     t.throws(() => httpCall(bad), { code: 'RXGATE_ERR_BAD_BACKEND' }, bad)
   }
 })
+
+t.test('{JWT.claim} and {JWT.a.b}: the token\'s claims, written as KrakenD writes them, encoded as parameters are', async (t) => {
+  const template = compileUrlTemplate('http://api/users/{JWT.sub}/orgs/{JWT.org.id}?roles={JWT.roles}&n={JWT.level}&k={JWT.dotted.key}')
+  const claims = { sub: '../admin', org: { id: 7 }, roles: ['a b', 'c'], level: 2.5, 'dotted.key': 'as written' }
+  t.equal(template.path({}, claims), '/users/..%2Fadmin/orgs/7?roles=a%20b%2Cc&n=2.500000&k=as%20written')
+  t.equal(compileUrlTemplate('http://api/{JWT.sub}').path({}, { sub: '..' }), '/%2E%2E', 'a claim cannot climb either')
+  t.throws(() => template.path({}, { org: { id: 7 } }), { code: 'RXGATE_ERR_MISSING_PARAM', message: /needs the claim "sub" of the request's token/ })
+  t.throws(() => template.path({}), { code: 'RXGATE_ERR_MISSING_PARAM' }, 'no claims at all: no auth/validator')
+})

@@ -153,7 +153,7 @@ const UNENFORCED = 'remove it, or run with --allow-unenforced to serve without i
 t.test('a namespace that protects or shapes traffic, not enforced, fails closed at every scope', async (t) => {
   const raw = config((raw) => {
     raw.extra_config = { 'security/policies': {}, 'telemetry/logging': {} }
-    raw.endpoints[0].extra_config = { 'auth/validator': { alg: 'RS256' }, 'validation/json-schema': {}, 'qos/ratelimit/router': { max_rate: 1 } }
+    raw.endpoints[0].extra_config = { 'auth/api-keys': {}, 'validation/json-schema': {}, 'qos/ratelimit/router': { max_rate: 1 } }
     raw.endpoints[0].backend[0].extra_config = { 'qos/circuit-breaker': {}, 'plugin/http-client': { name: 'p' }, 'modifier/martian': {} }
   })
   const { problems, warnings } = validateConfig(raw)
@@ -162,7 +162,7 @@ t.test('a namespace that protects or shapes traffic, not enforced, fails closed 
       `it would send this backend's requests through the HTTP client plugin it names; ${UNENFORCED}`,
     '/endpoints/0/backend/0/extra_config/qos~1circuit-breaker: qos/circuit-breaker is not enforced by rxgate: ' +
       `it would stop calling this backend after max_errors consecutive failures, until it recovers; ${UNENFORCED}`,
-    `/endpoints/0/extra_config/auth~1validator: auth/validator is not enforced by rxgate: it would reject requests without a valid JWT with 401; ${UNENFORCED}`,
+    `/endpoints/0/extra_config/auth~1api-keys: auth/api-keys is not enforced by rxgate: it would reject requests without a valid API key with 401; ${UNENFORCED}`,
     '/endpoints/0/extra_config/qos~1ratelimit~1router: qos/ratelimit/router is not enforced by rxgate: ' +
       `it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ${UNENFORCED}`,
     '/endpoints/0/extra_config/validation~1json-schema: validation/json-schema is not enforced by rxgate: ' +
@@ -176,8 +176,8 @@ t.test('a namespace that protects or shapes traffic, not enforced, fails closed 
   t.same(allowed.warnings, [
     '/extra_config/security~1policies: security/policies is not enforced by rxgate: ' +
       'it would reject the requests and responses its policies refuse; served without it, as --allow-unenforced asks',
-    '/endpoints/0/extra_config/auth~1validator: auth/validator is not enforced by rxgate: ' +
-      'it would reject requests without a valid JWT with 401; served without it, as --allow-unenforced asks',
+    '/endpoints/0/extra_config/auth~1api-keys: auth/api-keys is not enforced by rxgate: ' +
+      'it would reject requests without a valid API key with 401; served without it, as --allow-unenforced asks',
     '/endpoints/0/extra_config/validation~1json-schema: validation/json-schema is not enforced by rxgate: ' +
       'it would reject request bodies that do not match its JSON Schema with 400; served without it, as --allow-unenforced asks',
     '/endpoints/0/extra_config/qos~1ratelimit~1router: qos/ratelimit/router is not enforced by rxgate: ' +
@@ -419,7 +419,7 @@ t.test('url_pattern placeholders must have a value', async (t) => {
     '/endpoints/2/backend/0/url_pattern: {resp0_user.hash} needs "sequential": true in the endpoint\'s extra_config "proxy"',
     '/endpoints/3/backend/0/url_pattern: {resp0_x} uses the response of backend 0, but this is backend 0: only earlier backends have answered',
     '/endpoints/3/backend/2/url_pattern: {resp2_name} uses the response of backend 2, but this is backend 2: only earlier backends have answered',
-    '/endpoints/4/backend/0/url_pattern: {JWT.sub} needs JWT claims (auth/validator), which rxgate does not implement',
+    "/endpoints/4/backend/0/url_pattern: {JWT.sub} needs the endpoint's auth/validator: the claims come from the token it validates",
     '/endpoints/5/endpoint: has an unbalanced "{" or "}" (got "/bad/{id")',
     '/endpoints/6/backend/0/url_pattern: has an unbalanced "{" or "}" (got "/x/{id}}")',
   ])

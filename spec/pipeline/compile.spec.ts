@@ -33,7 +33,7 @@ t.test('the warnings loading found are logged once, when the gateway is compiled
       version: 3,
       host: ['http://127.0.0.1:1'],
       extra_config: { 'telemetry/logging': {} },
-      endpoints: [{ endpoint: '/a', extra_config: { 'auth/validator': {} }, backend: [{ url_pattern: '/a', alow: ['x'] }] }],
+      endpoints: [{ endpoint: '/a', extra_config: { 'auth/api-keys': {} }, backend: [{ url_pattern: '/a', alow: ['x'] }] }],
     },
     { allowUnenforced: true },
   )
@@ -44,7 +44,7 @@ t.test('the warnings loading found are logged once, when the gateway is compiled
     lines.filter((line) => line.level === 40).map((line) => line.msg),
     warnings,
   )
-  t.match(lines.map((line) => line.msg).join('\n'), /auth\/validator is not enforced by rxgate/)
+  t.match(lines.map((line) => line.msg).join('\n'), /auth\/api-keys is not enforced by rxgate/)
 
   const quiet = recordingLogger()
   compileGateway(config, { logger: quiet.logger })

@@ -72,7 +72,7 @@ endpoints:
   t.match(gateway.output(), /\/extra_config\/qos~1ratelimit~1router: qos\/ratelimit\/router is not enforced by rxgate/, 'the unenforced one has its own')
 })
 
-/** An endpoint guarded by JWT validation, which rxgate does not do. */
+/** An endpoint guarded by API keys (KrakenD Enterprise's auth/api-keys), which rxgate does not do. */
 function guarded(backend: string) {
   return {
     version: 3,
@@ -80,7 +80,7 @@ function guarded(backend: string) {
     endpoints: [
       {
         endpoint: '/private',
-        extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: 'https://auth.example.com/jwks.json' } },
+        extra_config: { 'auth/api-keys': { roles: ['user'] } },
         backend: [{ host: [backend], url_pattern: '/private' }],
       },
     ],
@@ -88,8 +88,8 @@ function guarded(backend: string) {
 }
 
 const NOT_ENFORCED =
-  '/endpoints/0/extra_config/auth~1validator: auth/validator is not enforced by rxgate: ' +
-  'it would reject requests without a valid JWT with 401; remove it, or run with --allow-unenforced to serve without it'
+  '/endpoints/0/extra_config/auth~1api-keys: auth/api-keys is not enforced by rxgate: ' +
+  'it would reject requests without a valid API key with 401; remove it, or run with --allow-unenforced to serve without it'
 
 t.test('check and run fail closed on a namespace rxgate does not enforce', async (t) => {
   const file = writeConfig(guarded('http://127.0.0.1:1'))
@@ -104,7 +104,7 @@ t.test('check and run fail closed on a namespace rxgate does not enforce', async
 
   const allowed = await cli('check', '-c', file, '--allow-unenforced')
   t.equal(allowed.code, 0)
-  t.match(allowed.output, /warning: \/endpoints\/0\/extra_config\/auth~1validator: auth\/validator is not enforced by rxgate: .*served without it/)
+  t.match(allowed.output, /warning: \/endpoints\/0\/extra_config\/auth~1api-keys: auth\/api-keys is not enforced by rxgate: .*served without it/)
   t.match(allowed.output, /warning: extra_config namespaces rxgate does not implement are ignored: telemetry\/logging/)
   t.match(allowed.output, /the configuration is valid \(1 endpoint\)/)
 })
@@ -115,7 +115,7 @@ t.test('run --allow-unenforced serves without it, and says so in its log', async
   const answer = await fetch(`${base}/private`)
   t.equal(answer.status, 200, 'no token needed: exactly what the flag allowed')
   t.same(await answer.json(), { secret: 'data' })
-  const line = gateway.output().split('\n').find((text) => text.includes('auth/validator is not enforced'))
+  const line = gateway.output().split('\n').find((text) => text.includes('auth/api-keys is not enforced'))
   t.ok(line, 'the warning is in the log')
   t.match(JSON.parse(line!), { level: 40, msg: /served without it, as --allow-unenforced asks/ })
 })
@@ -125,7 +125,7 @@ t.test('run --workers 2 --allow-unenforced: the workers get the flag, the warnin
   const { base, gateway } = await runGateway(t, guarded(backend!.url), '-w', '2', '--allow-unenforced')
   while (gateway.output().split('rxgate listening').length < 3) await new Promise((resolve) => setTimeout(resolve, 20))
   t.same(await (await fetch(`${base}/private`)).json(), { ok: true })
-  t.equal(gateway.output().split('auth/validator is not enforced').length - 1, 1, 'by the supervisor, not by each worker')
+  t.equal(gateway.output().split('auth/api-keys is not enforced').length - 1, 1, 'by the supervisor, not by each worker')
 })
 
 t.test('a legacy name of a qos namespace fails closed too; other unknown namespaces only warn', async (t) => {
