@@ -8,7 +8,7 @@ import type { GatewayRequest } from '../request.js'
 import type { Pipeline } from '../router/endpoint.js'
 import { bearerToken } from './bearer-token.js'
 import { headerText } from './header-text.js'
-import { JwkSet, tokenKeyId, type KeyIdStrategy } from './jwk-set.js'
+import { JwkSet, tokenKeyId, type KeyIdStrategy, type KeyLookup } from './jwk-set.js'
 import { JWS_ALGORITHMS, type JwkKey, type JwsAlgorithm } from './jwk-keys.js'
 import { RemoteJwks } from './jwk-remote.js'
 import { claimReader, claimText, hasAnyRole, hasScopes, type ClaimReader } from './jwt-claims.js'
@@ -179,21 +179,26 @@ class JwtValidator {
     const { token } = found
     if (token.length > MAX_TOKEN_LENGTH) return this.refuse(401, 'the token is malformed', `longer than ${MAX_TOKEN_LENGTH} characters`)
     const cached = this.tokens.get(token)
-    if (cached !== undefined && cached.header.alg === this.alg && this.keys.lookup(tokenKeyId(cached.header, this.strategy)) === cached.key) {
-      return this.authorize(request, token, cached)
+    let looked: { readonly key: KeyLookup } | undefined
+    if (cached !== undefined && cached.header.alg === this.alg) {
+      looked = { key: this.keys.lookup(tokenKeyId(cached.header, this.strategy)) }
+      if (looked.key === cached.key) return this.authorize(request, token, cached)
     }
-    return this.verify(token).then((verified) => (verified instanceof RxgateError ? verified : this.authorize(request, token, verified)))
+    return this.verify(token, looked).then((verified) => (verified instanceof RxgateError ? verified : this.authorize(request, token, verified)))
   }
 
-  /** The signature, once per token: the header read, its key found (fetched if need be), the payload parsed. */
-  private async verify(token: string): Promise<VerifiedToken | RxgateError> {
+  /**
+   * The signature, once per token: the header read, its key found (fetched if need be, or the
+   * lookup already made for it), the payload parsed.
+   */
+  private async verify(token: string, looked?: { readonly key: KeyLookup }): Promise<VerifiedToken | RxgateError> {
     const header = protectedHeader(token)
     if (header === undefined) return this.refuse(401, 'the token is malformed', 'not a compact JWS')
     if (header.alg !== this.alg) return this.refuse(401, `the token is not signed with ${this.alg}`, `alg ${String(header.alg)}`)
     const id = tokenKeyId(header, this.strategy)
     let key: JwkKey | undefined
     try {
-      key = await withinKeyWait(this.keys.lookup(id))
+      key = await withinKeyWait(looked ? looked.key : this.keys.lookup(id))
     } catch (error) {
       this.logger?.warn({ err: error, endpoint: this.at, jwk: this.keys.origin }, 'auth/validator: the JWK set could not be loaded')
       return this.refuse(401, "the token's key could not be loaded", (error as Error).message)
@@ -263,10 +268,10 @@ class JwtValidator {
   }
 
   private refuse(status: 401 | 403, message: string, reason: string, facts: Record<string, unknown> = {}): RxgateError {
-    const description = message.replaceAll('"', "'")
+    const description = challengeText(message.replaceAll('"', "'"))
     const challenge =
       status === 403
-        ? `Bearer error="insufficient_scope", error_description="${description}"${reason === 'scopes' ? `, scope="${this.scopes.join(' ').replaceAll('"', '')}"` : ''}`
+        ? `Bearer error="insufficient_scope", error_description="${description}"${reason === 'scopes' ? `, scope="${challengeText(this.scopes.join(' '))}"` : ''}`
         : reason === 'missing'
           ? 'Bearer'
           : `Bearer error="invalid_token", error_description="${description}"`
@@ -279,8 +284,13 @@ class JwtValidator {
   }
 }
 
+/** Text as RFC 6750 allows it in a challenge's quoted values: printable ASCII, but for the quote and the backslash. */
+function challengeText(text: string): string {
+  return text.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '')
+}
+
 /** A lookup, or `undefined` (no key) when the JWK set takes longer than a request may wait for it. */
-function withinKeyWait(lookup: JwkKey | undefined | Promise<JwkKey | undefined>): JwkKey | undefined | Promise<JwkKey | undefined> {
+function withinKeyWait(lookup: KeyLookup): KeyLookup {
   if (!(lookup instanceof Promise)) return lookup
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<never>((_resolve, reject) => {

@@ -273,3 +273,47 @@ t.test('a block that cannot work throws at start-up, naming the endpoint', async
   t.throws(() => jwtValidator({ alg: 'RS256', jwk_local_path: jwkFile([]), scopes: ['a'] }), { message: /scopes need scopes_key/ })
   t.throws(() => jwtValidator({ alg: 'RS256', jwk_local_path: jwkFile([]), secret_url: 'base64key://abc' }), { message: /encrypted JWK files/ })
 })
+
+t.test('an https JWK server: its CA from jwk_local_ca, its public key pinned by jwk_fingerprints, or not verified with disable_jwk_security', async (t) => {
+  const { selfSignedCertificate } = await import('../fixtures/tls.js')
+  const { X509Certificate, createHash } = await import('node:crypto')
+  const { writeFileSync, mkdtempSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const tls = selfSignedCertificate()
+  const ca = join(mkdtempSync(join(tmpdir(), 'rxgate-ca-')), 'ca.pem')
+  writeFileSync(ca, tls.cert)
+  const spki = new X509Certificate(tls.cert).publicKey.export({ type: 'spki', format: 'der' })
+  const pin = createHash('sha256').update(spki).digest('base64')
+  const key = await testKey('ES256', 'k')
+  const users = await echo(t)
+  const token = await key.sign({ exp: hour() })
+  const statusWith = async (options: Partial<JwtValidatorOptions>) => {
+    // a server of its own for each: the process keeps one JWK set per URL and TLS settings
+    const server = await startJwkServer(t, [key.publicJwk], tls)
+    const { call } = await guarded(t, { alg: 'ES256', jwk_url: server.url, cache: true, ...options }, users)
+    return (await call(token)).status
+  }
+  t.equal(await statusWith({}), 401, 'a certificate no CA vouches for')
+  t.equal(await statusWith({ jwk_local_ca: ca }), 200, 'its CA added')
+  t.equal(await statusWith({ jwk_local_ca: ca, jwk_fingerprints: [pin] }), 200, 'and its key pinned')
+  t.equal(await statusWith({ jwk_local_ca: ca, jwk_fingerprints: [createHash('sha256').update('other').digest('base64')] }), 401, 'another key pinned')
+  t.equal(await statusWith({ disable_jwk_security: true }), 200, 'not verified at all')
+  t.equal(await statusWith({ jwk_local_ca: ca, cipher_suites: [49195, 49199] }), 200, 'cipher suites (TLS 1.2 and below) named as Go numbers them')
+  t.throws(() => jwtValidator({ alg: 'ES256', jwk_url: 'https://idp/jwks.json', jwk_local_ca: '/nowhere/ca.pem' }), { message: /cannot read jwk_local_ca \/nowhere\/ca.pem/ })
+})
+
+t.test('without cache, a JWK server that fails after a token was verified: 401, and no error escapes', async (t) => {
+  const { escapedErrors } = await import('../../lib/router/guard-process.js')
+  const key = await testKey('HS256', 'k')
+  const server = await startJwkServer(t, [key.publicJwk])
+  const users = await echo(t)
+  const { call } = await guarded(t, { alg: 'HS256', jwk_url: server.url, disable_jwk_security: true }, users)
+  const token = await key.sign({ exp: hour() })
+  t.equal((await call(token)).status, 200)
+  server.mode = 'fail'
+  const before = escapedErrors()
+  t.equal((await call(token)).status, 401)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(escapedErrors(), before)
+})

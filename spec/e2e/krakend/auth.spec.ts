@@ -68,6 +68,74 @@ t.test('auth/validator from a file: JWK URL with cache and rotation, {JWT.x} in 
   t.equal(jwks.hits, 3)
 })
 
+t.test('auth/validator from a file, key by key: cookie, header, audience, scopes, leeway, x5t, preserved arrays, operation_debug, TLS of the JWK server', async (t) => {
+  const { selfSignedCertificate } = await import('../../fixtures/tls.js')
+  const { X509Certificate, createHash } = await import('node:crypto')
+  const tls = selfSignedCertificate()
+  const ca = writeConfig(tls.cert.toString(), 'ca.pem')
+  const pin = createHash('sha256').update(new X509Certificate(tls.cert).publicKey.export({ type: 'spki', format: 'der' })).digest('base64')
+  const key = await testKey('PS256', 'ps')
+  const jwk = { ...key.publicJwk, x5t: 'cGlubmVk' }
+  const secure = await startJwkServer(t, [jwk], tls)
+  const [backend] = await startBackends(t, (req, res) => json({ groups: req.headers['x-groups'] ?? null })(req, res))
+  const endpoint = (path: string, validator: Record<string, unknown>) => ({
+    endpoint: path,
+    extra_config: { 'auth/validator': { alg: 'PS256', jwk_local_path: jwkFile([jwk]), ...validator } },
+    backend: [{ host: [backend!.url], url_pattern: '/' }],
+  })
+  const { base, gateway } = await runGateway(t, {
+    endpoints: [
+      endpoint('/cookie', { cookie_key: 'session' }),
+      endpoint('/header', { auth_header_name: 'X-Token' }),
+      endpoint('/audience', { audience: ['api', 'shop'] }),
+      endpoint('/scopes', { scopes_key: 'scp', scopes: ['read', 'write'], scopes_matcher: 'all' }),
+      endpoint('/leeway', { leeway: '2m' }),
+      endpoint('/x5t', { key_identify_strategy: 'x5t' }),
+      endpoint('/groups', { propagate_claims: [['groups', 'X-Groups']], propagate_claims_preserve_array: true }),
+      endpoint('/debug', { roles: ['admin'], operation_debug: true }),
+      {
+        endpoint: '/pinned',
+        extra_config: {
+          'auth/validator': {
+            alg: 'PS256',
+            jwk_url: secure.url,
+            jwk_local_ca: ca,
+            jwk_fingerprints: [pin],
+            cipher_suites: [49195, 49196],
+            cache: true,
+            cache_duration: 60,
+            failed_jwk_key_cooldown: '5s',
+          },
+        },
+        backend: [{ host: [backend!.url], url_pattern: '/' }],
+      },
+    ],
+  })
+  const exp = hour()
+  const token = await key.sign({ exp, aud: ['api', 'shop'], scp: 'read write', groups: ['a', 'b'], roles: ['user'] })
+  const status = async (path: string, headers: Record<string, string>) => (await fetch(base + path, { headers })).status
+  const bearer = { authorization: `Bearer ${token}` }
+  t.equal(await status('/cookie', { cookie: `session=${token}` }), 200, 'cookie_key')
+  t.equal(await status('/cookie', {}), 401)
+  t.equal(await status('/header', { 'x-token': `Bearer ${token}` }), 200, 'auth_header_name')
+  t.equal(await status('/header', bearer), 401)
+  t.equal(await status('/audience', bearer), 200, 'audience: both there')
+  t.equal(await status('/audience', { authorization: `Bearer ${await key.sign({ exp, aud: 'api' })}` }), 401, 'audience: one missing')
+  t.equal(await status('/scopes', bearer), 200, 'scopes: all of them')
+  t.equal(await status('/scopes', { authorization: `Bearer ${await key.sign({ exp, scp: 'read' })}` }), 403)
+  const lately = await key.sign({ exp: Math.floor(Date.now() / 1000) - 60 })
+  t.equal(await status('/leeway', { authorization: `Bearer ${lately}` }), 200, 'leeway: expired a minute ago, within two')
+  t.equal(await status('/audience', { authorization: `Bearer ${lately}` }), 401, 'and refused without it')
+  t.equal(await status('/x5t', { authorization: `Bearer ${await key.sign({ exp }, { x5t: 'cGlubmVk', kid: 'other' })}` }), 200, 'key_identify_strategy x5t')
+  t.same(await (await fetch(`${base}/groups`, { headers: bearer })).json(), { groups: 'a, b' }, 'propagate_claims_preserve_array')
+  t.equal(await status('/debug', bearer), 403)
+  await gateway.waitFor("auth/validator: the token's roles do not allow this endpoint")
+  t.match(gateway.output(), /"level":50[^\n]*"reason":"roles"/, 'operation_debug: logged at error level, with the reason')
+  t.equal(await status('/pinned', bearer), 200, 'jwk_local_ca, jwk_fingerprints, cipher_suites, cache_duration')
+  t.equal(await status('/pinned', bearer), 200)
+  t.equal(secure.hits, 1)
+})
+
 t.test('auth/validator at the service: the JWK shared cache serves every endpoint', async (t) => {
   const key = await testKey('ES256', 'k')
   const shared = await startJwkServer(t, [key.publicJwk])
@@ -195,11 +263,35 @@ t.test('auth/client-credentials from a file: one token for concurrent requests, 
           { host: [stock!.url], url_pattern: '/stock', group: 'stock' },
         ],
       },
+      {
+        endpoint: '/custom',
+        backend: [
+          {
+            host: [stock!.url],
+            url_pattern: '/custom',
+            extra_config: { 'auth/client-credentials': { client_id: 'gw', client_secret: 'secret', token_url: `${idp!.url}/token`, auth_header_name: 'X-User' } },
+          },
+        ],
+      },
+      {
+        endpoint: '/off',
+        backend: [
+          {
+            host: [stock!.url],
+            url_pattern: '/off',
+            extra_config: { 'github_com/devopsfaith/krakend-oauth2-clientcredentials': { client_id: 'gw', client_secret: 'secret', token_url: `${idp!.url}/token`, is_disabled: true } },
+          },
+        ],
+      },
     ],
   })
   const answers = await Promise.all(Array.from({ length: 10 }, async () => (await fetch(`${base}/dashboard`)).json()))
   t.ok(answers.every((answer) => JSON.stringify(answer) === JSON.stringify({ orders: { url: '/orders', user: null, department: null, authorization: 'Bearer t1' }, stock: { url: '/stock', user: null, department: null, authorization: null } })))
   t.equal(issued, 1)
+  t.match(await (await fetch(`${base}/custom`)).json(), { user: 'Bearer t2', authorization: null }, 'auth_header_name')
+  t.match(await (await fetch(`${base}/off`)).json(), { user: null, authorization: null }, 'is_disabled, under the legacy name')
+  const asked = idp!.seen[0]!
+  t.match(asked.headers.authorization, /^Basic /)
 })
 
 t.test('check: what cannot work is refused with its JSON path; KrakenD\'s own examples load without a word about them', async (t) => {
