@@ -7,6 +7,7 @@ import { loadConfig } from '../lib/config/index.js'
 import { RxgateError } from '../lib/errors.js'
 import { createLogger } from '../lib/logger.js'
 import { compileGateway } from '../lib/pipeline/compile.js'
+import { loadPlugins } from '../lib/plugins/load.js'
 import { VERSION } from '../lib/version.js'
 import { isWorker, leaveCluster, superviseWorkers } from '../lib/workers.js'
 
@@ -16,7 +17,8 @@ Usage:
   rxgate run -c FILE [-p PORT] [-l LEVEL] [-d] [-w N] [--allow-unenforced]
                                                  run the gateway a configuration file describes
   rxgate check -c FILE [--lint] [--allow-unenforced]
-                                                 validate a configuration file; print every error
+                                                 validate a configuration file and load its
+                                                 plugins; print every error
   rxgate version                                 print the version
   rxgate help                                    print this help
 
@@ -27,8 +29,8 @@ Options:
   -d, --debug         enable the /__debug/ endpoint
   -w, --workers N     serve from N processes sharing the port (node:cluster), e.g. one per core
   --allow-unenforced  serve without the settings rxgate does not enforce (auth/*, security/*,
-                      qos/*, validation/* and plugin/* namespaces, tls, plugin), with a warning
-                      for each; without it, such a file is not valid
+                      qos/*, validation/* and plugin/* namespaces, tls), with a warning for
+                      each; without it, such a file is not valid
   --lint              keys rxgate does not know (typos, most often) are errors, not warnings
 
 Examples:
@@ -38,6 +40,13 @@ Examples:
 Logs are JSON lines, pretty when the output is a terminal. SIGINT or SIGTERM stops the
 gateway gracefully: it stops accepting, lets in-flight requests finish, then exits.
 `
+
+/**
+ * Whether plugin modules were imported: their top-level code may keep timers or sockets open,
+ * which would keep the process alive once it is done (a Go plugin's goroutines end with
+ * KrakenD's main), so the process then exits by itself.
+ */
+let pluginsImported = false
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
@@ -64,7 +73,11 @@ async function main(argv: string[]): Promise<number> {
   })
   if (command === 'check') {
     for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
-    return print(`${values.config}: the configuration is valid (${plural(config.endpoints.length, 'endpoint')})\n`, 0)
+    // The plugins are imported too, so that a module that fails, or a name nobody registers, shows here.
+    pluginsImported = config.plugin !== undefined
+    const plugins = await loadPlugins(config)
+    const loaded = plugins.names.length === 0 ? '' : `, ${plural(plugins.names.length, 'plugin')}`
+    return print(`${values.config}: the configuration is valid (${plural(config.endpoints.length, 'endpoint')}${loaded})\n`, 0)
   }
 
   const port = values.port === undefined ? config.port : Number(values.port)
@@ -77,8 +90,11 @@ async function main(argv: string[]): Promise<number> {
     for (const warning of warnings) logger.warn(warning)
     return superviseWorkers(workers, logger)
   }
+  // Loaded before compiling, which is synchronous; each worker loads its own.
+  pluginsImported = config.plugin !== undefined
+  const plugins = await loadPlugins(config, { logger })
   // The workers (forked with this argv, --allow-unenforced included) leave that to the supervisor.
-  const gateway = compileGateway(config, { logger, debug: values.debug ?? false, warnings: isWorker ? [] : warnings })
+  const gateway = compileGateway(config, { logger, debug: values.debug ?? false, warnings: isWorker ? [] : warnings, plugins })
   try {
     await gateway.listen(port, config.listen_ip)
   } catch (error) {
@@ -121,4 +137,7 @@ main(process.argv.slice(2))
       process.exitCode = 1
     },
   )
-  .finally(leaveCluster)
+  .finally(() => {
+    leaveCluster()
+    if (pluginsImported) process.exit()
+  })

@@ -61,6 +61,8 @@ export const ALIASES: Readonly<Record<string, string>> = {
     'github.com/devopsfaith/krakend-cel': 'validation/cel',
     'github.com/devopsfaith/krakend/transport/http/server/handler': 'plugin/http-server',
     'github.com/devopsfaith/krakend/transport/http/client/executor': 'plugin/http-client',
+    // Lura's modifier plugins (its proxy/plugin package)
+    'github.com/devopsfaith/krakend/proxy/plugin': 'plugin/req-resp-modifier',
     'github.com/devopsfaith/krakend/proxy/plugin/request': 'plugin/request-modifier',
     'github.com/devopsfaith/krakend/proxy/plugin/response': 'plugin/response-modifier',
   }),

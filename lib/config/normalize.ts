@@ -9,6 +9,7 @@ import type {
   FlatmapOperation,
   GatewayConfig,
   OutputEncoding,
+  PluginFolder,
   RouterOptions,
   StaticProxy,
 } from './types.js'
@@ -73,6 +74,7 @@ export function normalizeConfig(raw: unknown): GatewayConfig {
     max_nesting_depth: (extra.rxgate as RawRxgate | undefined)?.max_nesting_depth ?? DEFAULTS.max_nesting_depth,
     endpoints,
     ignored_namespaces: [...ignored].sort(),
+    ...optional('plugin', service.plugin && { folder: service.plugin.folder, pattern: service.plugin.pattern }),
   }
 }
 
@@ -247,6 +249,7 @@ interface RawService {
   dns_cache_ttl?: string
   endpoints?: RawEndpoint[]
   extra_config?: unknown
+  plugin?: PluginFolder
 }
 
 interface RawRouter {

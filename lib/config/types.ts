@@ -67,6 +67,15 @@ export interface GatewayConfig {
   readonly max_nesting_depth: number
   /** The namespaces rxgate does not implement, ignored (with one warning at start-up). */
   readonly ignored_namespaces: readonly string[]
+  /** Where the user plugins come from (`loadPlugins`); absent, there are none. */
+  readonly plugin?: PluginFolder
+}
+
+/** The service's `plugin` key: the modules of `folder` whose file names contain `pattern`. */
+export interface PluginFolder {
+  /** As written: a relative folder starts at the working directory, as in KrakenD. */
+  readonly folder: string
+  readonly pattern: string
 }
 
 /** The `static` part of the `proxy` namespace of an endpoint. */

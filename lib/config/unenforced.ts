@@ -54,7 +54,6 @@ const FAMILY_EFFECTS: Readonly<Record<(typeof FAIL_CLOSED_FAMILIES)[number], str
 /** The service keys outside extra_config that fail closed, and what they would do. */
 export const UNENFORCED_SERVICE_KEYS: Readonly<Record<string, string>> = {
   tls: 'serve HTTPS only, with the keys it names',
-  plugin: 'load the Go plugins (.so) of its folder, which the plugin/* namespaces use',
 }
 
 /** "it would ..." for a namespace of a fail-closed family, by its short name. */

@@ -3,6 +3,7 @@ import { isIP } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
 import { authFindings } from './auth-rules.js'
+import { didYouMean } from './did-you-mean.js'
 import { sanitizeHost } from './hosts.js'
 import { checkMiddlewareOptions } from './middleware-options.js'
 import { readExtraConfig, shortName, type Scope } from './namespaces.js'
@@ -21,7 +22,7 @@ export interface Validation {
 export interface ValidationOptions {
   /**
    * Serve without the settings that protect or shape traffic which rxgate does not enforce
-   * (`auth/*`, `security/*`, `qos/*`, `validation/*`, `plugin/*` namespaces, `tls`, `plugin`):
+   * (`auth/*`, `security/*`, `qos/*`, `validation/*`, `plugin/*` namespaces, `tls`):
    * each becomes a warning instead of a problem. `--allow-unenforced`.
    */
   readonly allowUnenforced?: boolean
@@ -449,6 +450,9 @@ class Semantics {
       if (failsClosed(short)) this.unenforced(`${at}/extra_config/${escapePointer(key)}`, short, unenforcedEffect(short))
     }
     for (const [short, { key, value }] of scoped.known) {
+      if (short.startsWith('plugin/')) this.pluginBlock(`${at}/extra_config/${escapePointer(key)}`, value)
+    }
+    for (const [short, { key, value }] of scoped.known) {
       for (const { path, message, warning } of checkMiddlewareOptions(short, value)) {
         const pointer = `${at}/extra_config/${escapePointer(key)}${path}`
         if (warning) this.warn(pointer, message)
@@ -458,7 +462,23 @@ class Semantics {
     return scoped
   }
 
-  /** `tls` and `plugin`: serving plain HTTP, or without the plugins, is not what the file asks. */
+  /**
+   * A `plugin/*` block's keys besides `name` are the blocks of the plugins it names, each given to
+   * its own plugin: a key that names none of them is read by nothing, most often a typo.
+   */
+  private pluginBlock(at: string, block: unknown) {
+    if (!isObject(block)) return
+    const names = typeof block.name === 'string' ? [block.name] : strings(block.name)
+    for (const key of Object.keys(block)) {
+      if (key === 'name' || /^[@$#]/.test(key) || names.includes(key)) continue
+      const suggestion = didYouMean(key, [...names, 'name'])
+      const listed = names.length === 0 ? 'it names none' : `it names ${names.map((name) => JSON.stringify(name)).join(', ')}`
+      const hint = suggestion === undefined ? '' : `; did you mean ${JSON.stringify(suggestion)}?`
+      this.questionable(`${at}/${escapePointer(key)}`, `is not the block of a plugin this namespace names (${listed}): no plugin reads it${hint}`)
+    }
+  }
+
+  /** `tls`: serving plain HTTP is not what the file asks. */
   private serviceKeys(raw: JsonObject) {
     for (const [key, effect] of Object.entries(UNENFORCED_SERVICE_KEYS)) {
       const value = raw[key]

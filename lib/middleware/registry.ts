@@ -14,12 +14,18 @@ import { corsDefinition } from './cors.js'
 import { httpSecurityDefinition } from './http-security.js'
 import { jwtSignerDefinition } from './jwt-signer.js'
 import { jwtValidatorDefinition } from './jwt-validator.js'
+import { httpClientPluginDefinition } from './plugin-http-client.js'
+import { httpServerPluginsDefinition } from './plugin-http-server.js'
+import { modifierPluginsDefinition } from './plugin-modifiers.js'
 
 /**
  * Every namespace rxgate implements as a middleware, by its short name. Built once, at start-up;
  * a config file and a route in code get the same middleware from the same factory.
  */
 const DEFINITIONS: readonly MiddlewareDefinition[] = [
+  httpServerPluginsDefinition,
+  modifierPluginsDefinition,
+  httpClientPluginDefinition,
   corsDefinition,
   httpSecurityDefinition,
   botDetectorDefinition,

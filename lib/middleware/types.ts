@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Source } from '../../operators/fan-out.js'
 import type { Logger } from '../logger.js'
+import type { Plugins } from '../plugins/plugins.js'
 import type { GatewayRequest } from '../request.js'
 import type { Pipeline } from '../router/endpoint.js'
 
@@ -37,6 +38,8 @@ export interface MiddlewareContext {
   readonly logger: Logger
   /** Where the namespace is written, for messages: `service`, `endpoint /users/{id}`, `backend /users/{id}`. */
   readonly at: string
+  /** The user plugins the `plugin/*` namespaces find theirs in (`loadPlugins`); none when absent. */
+  readonly plugins?: Plugins
 }
 
 /**

@@ -5,6 +5,7 @@ import { SrvHosts, backend, discovered, type BackendOptions } from '../backend/i
 import type { BackendConfig } from '../config/types.js'
 import type { Logger } from '../logger.js'
 import { wrapBackend } from '../middleware/registry.js'
+import type { Plugins } from '../plugins/plugins.js'
 import type { GatewayRequest } from '../request.js'
 
 type Step = OperatorFunction<unknown, unknown>
@@ -23,7 +24,7 @@ export function backendSource(config: BackendConfig, context: BackendContext): S
   const calls = config.sd === 'dns' ? discoveredCalls(config, options, context) : staticCalls(config, options)
   const call = calls.length === 1 ? calls[0]! : balance(calls)
   const shaped = shaping.steps.length === 0 ? call : shapedSource(call, shaping.steps)
-  const guarded = wrapBackend(shaped, config.middlewares, { logger: context.logger, at: `backend ${config.url_pattern}` })
+  const guarded = wrapBackend(shaped, config.middlewares, { logger: context.logger, at: `backend ${config.url_pattern}`, plugins: context.plugins })
   return context.concurrentCalls > 1 ? concurrent(context.concurrentCalls, guarded) : guarded
 }
 
@@ -44,6 +45,8 @@ export interface BackendContext {
   readonly verbatim: boolean
   /** For the backend's middlewares. */
   readonly logger: Logger
+  /** The user plugins of the backend's `plugin/*` namespaces. */
+  readonly plugins?: Plugins
 }
 
 /** Shaped per request, so that the fan-out still calls the source directly (see perRequest). */

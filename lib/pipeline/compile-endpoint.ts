@@ -2,6 +2,7 @@ import { renderFor, type RenderOptions } from '../codec/render.js'
 import type { EndpointConfig, GatewayConfig } from '../config/types.js'
 import type { Logger } from '../logger.js'
 import { wrapEndpoint } from '../middleware/registry.js'
+import type { Plugins } from '../plugins/plugins.js'
 import type { Pipeline } from '../router/endpoint.js'
 import type { Render } from '../router/reply.js'
 import { endpointPipeline } from './endpoint-pipeline.js'
@@ -22,10 +23,10 @@ export interface CompiledEndpoint {
  * depends on (whether the backend's bytes pass whole: its decoder keeps them, its renderer sends
  * them) is taken here, once, and handed to each part.
  */
-export function compileEndpoint(endpoint: EndpointConfig, service: GatewayConfig, logger: Logger): CompiledEndpoint {
+export function compileEndpoint(endpoint: EndpointConfig, service: GatewayConfig, logger: Logger, plugins?: Plugins): CompiledEndpoint {
   const verbatim = passesWhole(endpoint)
-  const inner = endpointPipeline(endpoint, { ...service, logger, verbatim })
-  const pipeline = wrapEndpoint(inner, endpoint.middlewares, { logger, at: `endpoint ${endpoint.endpoint}` })
+  const inner = endpointPipeline(endpoint, { ...service, logger, verbatim, plugins })
+  const pipeline = wrapEndpoint(inner, endpoint.middlewares, { logger, at: `endpoint ${endpoint.endpoint}`, plugins })
   const render = renderFor(endpoint.output_encoding, renderOptions(endpoint, service, verbatim))
   return { pipeline, render, verbatim }
 }

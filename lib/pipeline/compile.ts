@@ -2,6 +2,7 @@ import { Gateway } from '../gateway.js'
 import type { Logger } from '../logger.js'
 import type { GatewayConfig } from '../config/types.js'
 import { serverMiddlewares } from '../middleware/registry.js'
+import type { Plugins } from '../plugins/plugins.js'
 import { BUILTIN_METHODS, debug, echo } from '../router/builtins.js'
 import { compileEndpoint } from './compile-endpoint.js'
 
@@ -11,6 +12,8 @@ export interface CompileOptions {
   readonly debug?: boolean
   /** What loading the configuration found to say (`loadConfig`'s `warnings`): logged once, here. */
   readonly warnings?: readonly string[]
+  /** The user plugins the file's `plugin/*` namespaces use: `await loadPlugins(config)`. */
+  readonly plugins?: Plugins
 }
 
 /**
@@ -44,9 +47,10 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
       ...(config.max_header_bytes === undefined ? {} : { maxHeaderSize: config.max_header_bytes }),
     },
   })
-  for (const middleware of serverMiddlewares(config.middlewares, { logger: options.logger, at: 'service' })) gateway.use(middleware)
+  const { logger, plugins } = options
+  for (const middleware of serverMiddlewares(config.middlewares, { logger, at: 'service', plugins })) gateway.use(middleware)
   for (const endpoint of config.endpoints) {
-    const { pipeline, render } = compileEndpoint(endpoint, config, options.logger)
+    const { pipeline, render } = compileEndpoint(endpoint, config, logger, plugins)
     gateway.route(endpoint.method, endpoint.endpoint, pipeline, {
       // The backends' deadline is the endpoint's timeout, which answers with what arrived; the
       // route's own deadline is only the last resort behind it.

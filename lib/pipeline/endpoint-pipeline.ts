@@ -4,6 +4,7 @@ import { DEFAULTS } from '../config/normalize.js'
 import type { EndpointConfig, GatewayConfig } from '../config/types.js'
 import { pino } from 'pino'
 import type { Logger } from '../logger.js'
+import type { Plugins } from '../plugins/plugins.js'
 import type { Pipeline } from '../router/endpoint.js'
 import { backendSource } from './backend-source.js'
 import { sequenceParams } from './sequence-params.js'
@@ -26,6 +27,7 @@ export function endpointPipeline(config: EndpointConfig, service: ServiceSetting
     maxNestingDepth: service.max_nesting_depth ?? DEFAULTS.max_nesting_depth,
     verbatim: service.verbatim ?? passesWhole(config),
     logger: service.logger ?? SILENT,
+    plugins: service.plugins,
   }
   const sources = calls.map((backend) => backendSource(backend, context))
   const names = sourceNames(calls)
@@ -45,12 +47,13 @@ export function endpointPipeline(config: EndpointConfig, service: ServiceSetting
 
 /**
  * What an endpoint's backends take from the service: its `dns_cache_ttl` and `max_nesting_depth`
- * (defaults otherwise), the logger of their middlewares, and whether the endpoint passes its one
- * backend's bytes whole (`passesWhole` unless said).
+ * (defaults otherwise), the logger and user plugins of their middlewares, and whether the
+ * endpoint passes its one backend's bytes whole (`passesWhole` unless said).
  */
 export type ServiceSettings = Partial<Pick<GatewayConfig, 'dns_cache_ttl' | 'max_nesting_depth'>> & {
   readonly logger?: Logger
   readonly verbatim?: boolean
+  readonly plugins?: Plugins
 }
 
 const SILENT = pino({ level: 'silent' })

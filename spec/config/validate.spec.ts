@@ -154,12 +154,12 @@ t.test('a namespace that protects or shapes traffic, not enforced, fails closed 
   const raw = config((raw) => {
     raw.extra_config = { 'security/policies': {}, 'telemetry/logging': {} }
     raw.endpoints[0].extra_config = { 'auth/api-keys': {}, 'validation/json-schema': {}, 'qos/ratelimit/router': { max_rate: 1 } }
-    raw.endpoints[0].backend[0].extra_config = { 'qos/circuit-breaker': {}, 'plugin/http-client': { name: 'p' }, 'modifier/martian': {} }
+    raw.endpoints[0].backend[0].extra_config = { 'qos/circuit-breaker': {}, 'plugin/middleware': { name: ['p'] }, 'modifier/martian': {} }
   })
   const { problems, warnings } = validateConfig(raw)
   t.same(problems, [
-    '/endpoints/0/backend/0/extra_config/plugin~1http-client: plugin/http-client is not enforced by rxgate: ' +
-      `it would send this backend's requests through the HTTP client plugin it names; ${UNENFORCED}`,
+    '/endpoints/0/backend/0/extra_config/plugin~1middleware: plugin/middleware is not enforced by rxgate: ' +
+      `it would run the middleware plugins it names; ${UNENFORCED}`,
     '/endpoints/0/backend/0/extra_config/qos~1circuit-breaker: qos/circuit-breaker is not enforced by rxgate: ' +
       `it would stop calling this backend after max_errors consecutive failures, until it recovers; ${UNENFORCED}`,
     `/endpoints/0/extra_config/auth~1api-keys: auth/api-keys is not enforced by rxgate: it would reject requests without a valid API key with 401; ${UNENFORCED}`,
@@ -184,8 +184,8 @@ t.test('a namespace that protects or shapes traffic, not enforced, fails closed 
       'it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); served without it, as --allow-unenforced asks',
     '/endpoints/0/backend/0/extra_config/qos~1circuit-breaker: qos/circuit-breaker is not enforced by rxgate: ' +
       'it would stop calling this backend after max_errors consecutive failures, until it recovers; served without it, as --allow-unenforced asks',
-    '/endpoints/0/backend/0/extra_config/plugin~1http-client: plugin/http-client is not enforced by rxgate: ' +
-      "it would send this backend's requests through the HTTP client plugin it names; served without it, as --allow-unenforced asks",
+    '/endpoints/0/backend/0/extra_config/plugin~1middleware: plugin/middleware is not enforced by rxgate: ' +
+      'it would run the middleware plugins it names; served without it, as --allow-unenforced asks',
   ])
 })
 
@@ -210,17 +210,14 @@ t.test('legacy names fail closed as their short ones, and unlisted names of the 
   ])
 })
 
-t.test('tls (unless disabled) and plugin fail closed too', async (t) => {
+t.test('tls (unless disabled) fails closed too', async (t) => {
   const { problems } = validateConfig(
     config((raw) => {
       raw.tls = { keys: [{ public_key: 'cert.pem', private_key: 'key.pem' }] }
-      raw.plugin = { folder: './plugins', pattern: '.so' }
+      raw.plugin = { folder: './plugins', pattern: '.js' }
     }),
   )
-  t.same(problems, [
-    `/plugin: plugin is not enforced by rxgate: it would load the Go plugins (.so) of its folder, which the plugin/* namespaces use; ${UNENFORCED}`,
-    `/tls: tls is not enforced by rxgate: it would serve HTTPS only, with the keys it names; ${UNENFORCED}`,
-  ])
+  t.same(problems, [`/tls: tls is not enforced by rxgate: it would serve HTTPS only, with the keys it names; ${UNENFORCED}`], 'plugin is served: rxgate loads plugins')
   const misspelled = validateConfig(config((raw) => (raw.tls = { disable: true })))
   t.same(misspelled.problems, [
     '/tls: tls is not enforced by rxgate: it would serve HTTPS only, with the keys it names ' +
@@ -530,4 +527,54 @@ t.test('semantic checks survive a badly shaped configuration', async (t) => {
   for (const raw of [{ version: 3, endpoints: 'x' }, { version: 3, endpoints: [null, 1, { backend: 'x' }, { endpoint: 1, backend: [null, { url_pattern: 1 }] }] }]) {
     t.doesNotThrow(() => validateConfig(raw))
   }
+})
+
+t.test('plugins: the plugin key and the plugin/* blocks, under their short and legacy names, checked by the schema', async (t) => {
+  const good = validateConfig(
+    config((raw) => {
+      raw.plugin = { folder: './plugins/', pattern: '.js' }
+      raw.extra_config = { 'plugin/http-server': { name: ['request-id'], 'request-id': { header: 'X-Id' } } }
+      raw.endpoints[0].extra_config = { 'github.com/devopsfaith/krakend/proxy/plugin': { name: ['strip-headers'], 'strip-headers': { headers: ['Cookie'] } } }
+      raw.endpoints[0].backend[0].extra_config = {
+        'plugin/req-resp-modifier': { name: ['strip-headers'] },
+        'github_com/devopsfaith/krakend/transport/http/client/executor': { name: 'mock' },
+      }
+    }),
+    { lint: true },
+  )
+  t.same(good, { problems: [], warnings: [] }, 'implemented: nothing fails closed, nothing is unknown')
+
+  const bad = validateConfig(
+    config((raw) => {
+      raw.plugin = { folder: '', patern: '.js' }
+      raw.extra_config = { 'github_com/devopsfaith/krakend/transport/http/server/handler': { name: [] } }
+      raw.endpoints[0].extra_config = { 'plugin/req-resp-modifier': { name: 'strip-headers' } }
+      raw.endpoints[0].backend[0].extra_config = { 'plugin/http-client': { name: ['a', 'b'] }, 'plugin/req-resp-modifier': { name: [''] } }
+    }),
+  )
+  t.same(bad.problems, [
+    '/endpoints/0/backend/0/extra_config/plugin~1http-client/name: must be the name of one plugin (a backend has one client plugin) (got an array)',
+    '/endpoints/0/backend/0/extra_config/plugin~1req-resp-modifier/name/0: must be a plugin name (got "")',
+    '/endpoints/0/extra_config/plugin~1req-resp-modifier/name: must be a non-empty list of plugin names (got "strip-headers")',
+    '/extra_config/github_com~1devopsfaith~1krakend~1transport~1http~1server~1handler/name: must be a plugin name or a non-empty list of them (got 0 items)',
+    '/plugin/folder: must not be empty',
+    '/plugin/pattern: is required',
+  ])
+  t.same(bad.warnings, ['/plugin/patern: is not a key rxgate knows; did you mean "pattern"?'])
+})
+
+t.test("plugins: a key of a plugin/* block that names none of its plugins is read by nothing: a warning, an error with --lint", async (t) => {
+  const raw = config((raw) => {
+    raw.extra_config = { 'plugin/http-server': { name: ['request-id'], 'request-ids': { header: 'X-Id' }, '@comment': 'fine' } }
+    raw.endpoints[0].backend[0].extra_config = { 'plugin/http-client': { name: 'mock', other: {} } }
+  })
+  const message = (names: string, hint = '') => `is not the block of a plugin this namespace names (it names ${names}): no plugin reads it${hint}`
+  const expected = [
+    `/extra_config/plugin~1http-server/request-ids: ${message('"request-id"', '; did you mean "request-id"?')}`,
+    `/endpoints/0/backend/0/extra_config/plugin~1http-client/other: ${message('"mock"')}`,
+  ]
+  const { problems, warnings } = validateConfig(raw)
+  t.same(problems, [])
+  t.same(warnings, expected)
+  t.same(validateConfig(raw, { lint: true }).problems, [...expected].reverse(), 'sorted by pointer as problems')
 })
