@@ -45,11 +45,12 @@ const BY_NAMESPACE: ReadonlyMap<string, MiddlewareDefinition> = new Map(DEFINITI
  *   run-server factory wraps the plugins' handler in CORS), the HTTP server plugins, then the
  *   router's: the security headers and hosts of `security/http`, the bot detector.
  * - endpoint: the bot detector, JWT validation (nothing runs for a request without a valid
- *   token), the endpoint's rate limit, request validation (JSON Schema, CEL), request and
- *   response modifier plugins, and JWT signing of the answer, innermost.
- * - backend: the backend's rate limit and circuit breaker (a call refused costs nothing), the
- *   modifier plugins, the HTTP cache, OAuth2 client credentials, and the HTTP client plugin that
- *   replaces the transport, innermost.
+ *   token), the endpoint's rate limit (handler level), then JWT signing, which krakend-jose
+ *   wraps around the proxy, so it signs what the proxy's own middlewares made: request
+ *   validation (JSON Schema, CEL) and the request and response modifier plugins, innermost.
+ * - backend: the modifier plugins (Lura stacks them around the whole backend), the backend's
+ *   rate limit and circuit breaker (a call refused costs nothing), the HTTP cache, OAuth2 client
+ *   credentials, and the HTTP client plugin that replaces the call, innermost.
  */
 export const EXECUTION_ORDER: Readonly<Record<Place, readonly string[]>> = {
   // `auth/validator` at the service is the JWK client's shared cache: a pass-through, last
@@ -58,12 +59,12 @@ export const EXECUTION_ORDER: Readonly<Record<Place, readonly string[]>> = {
     'security/bot-detector',
     'auth/validator',
     'qos/ratelimit/router',
+    'auth/signer',
     'validation/json-schema',
     'validation/cel',
     'plugin/req-resp-modifier',
-    'auth/signer',
   ],
-  backend: ['qos/ratelimit/proxy', 'qos/circuit-breaker', 'plugin/req-resp-modifier', 'qos/http-cache', 'auth/client-credentials', 'plugin/http-client'],
+  backend: ['plugin/req-resp-modifier', 'qos/ratelimit/proxy', 'qos/circuit-breaker', 'qos/http-cache', 'auth/client-credentials', 'plugin/http-client'],
 }
 
 /** The namespaces rxgate implements as middlewares at a place (`service` is the server's). */

@@ -16,6 +16,8 @@ export interface CompiledEndpoint {
   readonly render: Render
   /** Whether its one backend's JSON bytes are sent as they came (see `passesWhole`). */
   readonly verbatim: boolean
+  /** Whether it runs a user's code (a plugin), whose callbacks are then traced to their request (`RouteOptions.trace`). */
+  readonly runsPlugins: boolean
 }
 
 /**
@@ -28,7 +30,10 @@ export function compileEndpoint(endpoint: EndpointConfig, service: GatewayConfig
   const inner = endpointPipeline(endpoint, { ...service, logger, verbatim, plugins })
   const pipeline = wrapEndpoint(inner, endpoint.middlewares, { logger, at: `endpoint ${endpoint.endpoint}`, plugins })
   const render = renderFor(endpoint.output_encoding, renderOptions(endpoint, service, verbatim))
-  return { pipeline, render, verbatim }
+  const runsPlugins = [endpoint.middlewares, ...endpoint.backend.map((backend) => backend.middlewares)].some((blocks) =>
+    Object.keys(blocks).some((namespace) => namespace.startsWith('plugin/')),
+  )
+  return { pipeline, render, verbatim, runsPlugins }
 }
 
 function renderOptions(endpoint: EndpointConfig, service: GatewayConfig, verbatim: boolean): RenderOptions {

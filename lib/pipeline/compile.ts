@@ -50,14 +50,14 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
   const { logger, plugins } = options
   for (const middleware of serverMiddlewares(config.middlewares, { logger, at: 'service', plugins })) gateway.use(middleware)
   for (const endpoint of config.endpoints) {
-    const { pipeline, render } = compileEndpoint(endpoint, config, logger, plugins)
-    gateway.route(endpoint.method, endpoint.endpoint, pipeline, {
+    const compiled = compileEndpoint(endpoint, config, logger, plugins)
+    gateway.route(endpoint.method, endpoint.endpoint, compiled.pipeline, {
       // The backends' deadline is the endpoint's timeout, which answers with what arrived; the
       // route's own deadline is only the last resort behind it.
       timeout: endpoint.timeout + 1000,
-      render,
-      // rxgate's own operators schedule nothing that could throw outside the pipeline.
-      trace: false,
+      render: compiled.render,
+      // rxgate's own operators schedule nothing that could throw outside the pipeline; a plugin may.
+      trace: compiled.runsPlugins,
     })
   }
   for (const method of BUILTIN_METHODS) {

@@ -121,13 +121,14 @@ t.test('plugin/http-client replaces the backend call: it may answer alone, or ca
 })
 
 t.test('a plugin that throws while serving ends that request alone, never the process', async (t) => {
-  const [backend, other] = await startBackends(t, json({ fine: true }), json({ also: 'fine' }))
+  const [backend, other, slow] = await startBackends(t, json({ fine: true }), json({ also: 'fine' }), json({ late: true }, 1000))
   const folder = pluginFolder({
     'broken.js': `
       export default [
         { name: 'server-throws', server: () => (next) => (req, res) => { if (req.url === '/boom-server') throw new Error('server plugin bug'); next(req, res) } },
         { name: 'endpoint-throws', endpoint: () => () => () => { throw new Error('endpoint plugin bug') } },
         { name: 'backend-throws', backend: () => () => () => { throw new Error('backend plugin bug') } },
+        { name: 'timer-throws', endpoint: () => (pipeline) => (request$) => { setTimeout(() => { throw new Error('timer plugin bug') }, 5); return pipeline(request$) } },
       ]`,
   })
   const { base, gateway } = await runGateway(t, {
@@ -144,6 +145,12 @@ t.test('a plugin that throws while serving ends that request alone, never the pr
         ],
       },
       { endpoint: '/fine', backend: [{ host: [backend!.url], url_pattern: '/' }] },
+      {
+        endpoint: '/boom-timer',
+        timeout: '5s',
+        extra_config: { 'plugin/req-resp-modifier': { name: ['timer-throws'] } },
+        backend: [{ host: [slow!.url], url_pattern: '/' }],
+      },
     ],
   })
   for (const path of ['/boom-server', '/boom-endpoint']) {
@@ -159,6 +166,15 @@ t.test('a plugin that throws while serving ends that request alone, never the pr
   t.same(await (await fetch(`${base}/fine`)).json(), { fine: true }, 'and the gateway still serves')
   t.match(gateway.output(), /server plugin bug/)
   t.match(gateway.output(), /endpoint plugin bug/)
+  // A throw in a plugin's own timer, outside any observable: caught at process level and traced
+  // to its request (an endpoint that runs a plugin is traced), which ends at once, not at its deadline.
+  const started = Date.now()
+  const timer = await fetch(`${base}/boom-timer`)
+  t.equal(timer.status, 500)
+  t.match(await timer.json(), { error: { code: 'RXGATE_ERR_INTERNAL' } })
+  t.ok(Date.now() - started < 2000, 'ended at once, not at the 5 s deadline')
+  t.match(gateway.output(), /timer plugin bug/)
+  t.same(await (await fetch(`${base}/fine`)).json(), { fine: true })
 })
 
 t.test('check loads the plugins: a missing folder, relative to the working directory and not to the file', async (t) => {

@@ -1,0 +1,112 @@
+/**
+ * Scenario "middlewares": what a security middleware costs the proxy of one backend, as a ratio
+ * to the same endpoint without it, all in one run, rounds alternated. `auth/validator` with an
+ * RS256 token whose key comes from a local JWK set (the verified token is cached, as a client
+ * sends the same token many times), and `security/cors` on an actual request from an allowed
+ * origin. The target: a JWT-validated endpoint at 0.85x the plain one or better.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SignJWT, exportJWK, generateKeyPair } from 'jose'
+import type { Backends } from '../backends.js'
+import { machine } from '../report.js'
+import { alternate, type Target } from '../rounds.js'
+import { startRxgateCli, type RxgateCli } from '../rxgate-cli.js'
+import type { Scenario } from '../scenario.js'
+import { loadTable, roundErrors, type Ratio } from '../table.js'
+import { CONNECTIONS, THREADS } from '../wrk.js'
+
+const PATH = '/users/1'
+const ORIGIN = 'https://shop.example'
+const TARGET_RATIO = 0.85
+
+const RATIOS: Ratio[] = [
+  { label: 'JWT RS256 / plain', numerator: 'rxgate + auth/validator', denominator: 'rxgate' },
+  { label: 'CORS / plain', numerator: 'rxgate + security/cors', denominator: 'rxgate' },
+]
+
+/** A key pair, its public JWK set written to `dir`, and a token it signed, valid for a day. */
+async function signedToken(dir: string): Promise<{ jwks: string; token: string }> {
+  const { publicKey, privateKey } = await generateKeyPair('RS256')
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'RS256', use: 'sig' }
+  const jwks = join(dir, 'jwks.json')
+  writeFileSync(jwks, JSON.stringify({ keys: [jwk] }))
+  const token = await new SignJWT({ sub: 'ada', roles: ['user'] })
+    .setProtectedHeader({ alg: 'RS256', kid: 'bench' })
+    .setIssuedAt()
+    .setExpirationTime('1d')
+    .sign(privateKey)
+  return { jwks, token }
+}
+
+function file(backends: Backends, extra: { service?: object; endpoint?: object }): object {
+  return {
+    version: 3,
+    timeout: '800ms',
+    extra_config: { router: { disable_access_log: true }, ...extra.service },
+    endpoints: [{ endpoint: '/users/{id}', extra_config: extra.endpoint ?? {}, backend: [{ host: [backends.urls.users], url_pattern: '/users/{id}' }] }],
+  }
+}
+
+export const middlewares: Scenario = async (context) => {
+  console.log('\n# middlewares: one backend proxied plain, behind auth/validator (RS256), behind security/cors')
+  const backends = await context.backends()
+  const dir = mkdtempSync(join(tmpdir(), 'rxgate-bench-jwt-'))
+  const started: RxgateCli[] = []
+  try {
+    const { jwks, token } = await signedToken(dir)
+    const plain = await startRxgateCli(file(backends, {}), PATH)
+    started.push(plain)
+    const jwt = await startRxgateCli(file(backends, { endpoint: { 'auth/validator': { alg: 'RS256', jwk_local_path: jwks } } }), '/__health')
+    started.push(jwt)
+    const cors = await startRxgateCli(file(backends, { service: { 'security/cors': { allow_origins: [ORIGIN], allow_methods: ['GET'] } } }), PATH)
+    started.push(cors)
+    const targets: Target[] = [
+      { name: 'rxgate', url: `${plain.base}${PATH}` },
+      { name: 'rxgate + auth/validator', url: `${jwt.base}${PATH}`, headers: { Authorization: `Bearer ${token}` } },
+      { name: 'rxgate + security/cors', url: `${cors.base}${PATH}`, headers: { Origin: ORIGIN } },
+    ]
+    await checkAnswers(targets)
+    const figures = await alternate(targets, context.rounds, context.seconds)
+    const table = loadTable(figures, RATIOS)
+    console.log(`\n${table}`)
+    const errors = roundErrors(figures)
+    for (const error of errors) console.warn(`warning: ${error}`)
+    return `## Middlewares: what JWT validation and CORS cost a proxied request
+
+\`GET ${PATH}\` proxied as in the proxy scenario (one \`json\` backend, access log off), through
+three CLIs: the plain endpoint; the same endpoint with \`auth/validator\` (\`alg: RS256\`, keys from a
+local JWK set; every request carries the same valid token, so its verification is cached after the
+first); and the plain endpoint behind the service's \`security/cors\` (\`Origin: ${ORIGIN}\`, an
+allowed origin, on every request). Target: the validated endpoint at ${TARGET_RATIO}x the plain one or better.
+
+- date: ${context.date.toISOString()}
+- machine: ${machine()}
+- command: \`${context.command}\`
+- load: ${context.wrk}, -t${THREADS} -c${CONNECTIONS} --latency, ${context.rounds} rounds of ${context.seconds} s per contender, alternated round by round, after a 3 s warm-up each
+- backends: ${backends.server}, in their own process
+${errors.length > 0 ? `- errors during the run: ${errors.join('; ')}\n` : ''}
+${table}
+
+Ratios are of median req/s (above 1: the first is faster) and of median p99 (below 1: the first answers sooner).
+`
+  } finally {
+    for (const cli of started) await cli.process.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Each contender answers 200 with the backend's document (and CORS its header) before timing. */
+async function checkAnswers(targets: readonly Target[]): Promise<void> {
+  for (const target of targets) {
+    const res = await fetch(target.url, { headers: target.headers })
+    if (res.status !== 200) throw new Error(`${target.name} answered ${res.status}: ${(await res.text()).slice(0, 300)}`)
+    await res.arrayBuffer()
+    if (target.headers?.Origin && res.headers.get('access-control-allow-origin') !== ORIGIN) {
+      throw new Error(`${target.name} did not allow ${ORIGIN}`)
+    }
+  }
+  const denied = await fetch(targets[1]!.url)
+  if (denied.status !== 401) throw new Error(`the validated endpoint answered ${denied.status} without a token, not 401`)
+}
