@@ -4,7 +4,9 @@
  */
 import { cpus, release, totalmem } from 'node:os'
 import { fixtures } from './fixtures.js'
-import type { WrkResult } from './wrk.js'
+import type { Backends } from './backends.js'
+import type { Context } from './scenario.js'
+import { CONNECTIONS, THREADS, type WrkResult } from './wrk.js'
 
 export interface ContenderFigures {
   readonly name: string
@@ -36,6 +38,21 @@ export function median(values: readonly number[]): number {
 export function machine(): string {
   const cpu = cpus()
   return `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`
+}
+
+/**
+ * The facts a load scenario's section lists: when, where, the command, the load (rounds of what:
+ * `contender`, `width`), the backends, and `more` (notes, the errors seen), one line each.
+ */
+export function loadFacts(context: Context, backends: Backends, per: string, more: readonly string[] = []): string {
+  return [
+    `- date: ${context.date.toISOString()}`,
+    `- machine: ${machine()}`,
+    `- command: \`${context.command}\``,
+    `- load: ${context.wrk}, -t${THREADS} -c${CONNECTIONS} --latency, ${context.rounds} rounds of ${context.seconds} s per ${per}, alternated round by round, after a 3 s warm-up each`,
+    `- backends: ${backends.server}, in their own process`,
+    ...more.map((line) => `- ${line}`),
+  ].join('\n')
 }
 
 /** Median req/s of rxgate over median req/s of the hand-written baseline. */

@@ -5,12 +5,11 @@
  */
 import type { Backends } from '../backends.js'
 import { aggregation, fixtures } from '../fixtures.js'
-import { machine } from '../report.js'
+import { loadFacts } from '../report.js'
 import { alternate, type Target } from '../rounds.js'
 import { startRxgateCli } from '../rxgate-cli.js'
 import type { Scenario } from '../scenario.js'
 import { fmt, loadTable, roundErrors, type Ratio } from '../table.js'
-import { CONNECTIONS, THREADS } from '../wrk.js'
 
 const WIDTHS = [1, 2, 4, 8] as const
 
@@ -63,12 +62,8 @@ off); each of its N backends is the ${fmt(Buffer.byteLength(fixtures.users.body)
 \`${aggregation.users.allow.join('`, `')}\` and grouped under its own key, all merged into one document.
 A ratio of 1/N in req/s would mean the cost is all per backend; above it, a share is per request.
 
-- date: ${context.date.toISOString()}
-- machine: ${machine()}
-- command: \`${context.command}\`
-- load: ${context.wrk}, -t${THREADS} -c${CONNECTIONS} --latency, ${context.rounds} rounds of ${context.seconds} s per width, alternated round by round, after a 3 s warm-up each
-- backends: ${backends.server}, in their own process
-${errors.length > 0 ? `- errors during the run: ${errors.join('; ')}\n` : ''}
+${loadFacts(context, backends, 'width', errors.length > 0 ? [`errors during the run: ${errors.join('; ')}`] : [])}
+
 ${table}`
   } finally {
     await rxgate.process.stop()

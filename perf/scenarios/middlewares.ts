@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SignJWT, exportJWK, generateKeyPair } from 'jose'
 import type { Backends } from '../backends.js'
-import { machine } from '../report.js'
+import { loadFacts } from '../report.js'
 import { alternate, type Target } from '../rounds.js'
 import { startRxgateCli, type RxgateCli } from '../rxgate-cli.js'
 import type { Scenario } from '../scenario.js'
 import { loadTable, roundErrors, type Ratio } from '../table.js'
-import { CONNECTIONS, THREADS } from '../wrk.js'
 
 const PATH = '/users/1'
 const ORIGIN = 'https://shop.example'
@@ -81,12 +80,8 @@ local JWK set; every request carries the same valid token, so its verification i
 first); and the plain endpoint behind the service's \`security/cors\` (\`Origin: ${ORIGIN}\`, an
 allowed origin, on every request). Target: the validated endpoint at ${TARGET_RATIO}x the plain one or better.
 
-- date: ${context.date.toISOString()}
-- machine: ${machine()}
-- command: \`${context.command}\`
-- load: ${context.wrk}, -t${THREADS} -c${CONNECTIONS} --latency, ${context.rounds} rounds of ${context.seconds} s per contender, alternated round by round, after a 3 s warm-up each
-- backends: ${backends.server}, in their own process
-${errors.length > 0 ? `- errors during the run: ${errors.join('; ')}\n` : ''}
+${loadFacts(context, backends, 'contender', errors.length > 0 ? [`errors during the run: ${errors.join('; ')}`] : [])}
+
 ${table}
 
 Ratios are of median req/s (above 1: the first is faster) and of median p99 (below 1: the first answers sooner).

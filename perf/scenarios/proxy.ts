@@ -10,12 +10,11 @@ import type { Backends } from '../backends.js'
 import { fixtures } from '../fixtures.js'
 import { startScript, type Started } from '../processes.js'
 import { profileUnderLoad } from '../profile-load.js'
-import { machine, type ContenderFigures } from '../report.js'
+import { loadFacts, type ContenderFigures } from '../report.js'
 import { alternate, type Target } from '../rounds.js'
 import { startRxgateCli } from '../rxgate-cli.js'
 import type { Scenario } from '../scenario.js'
 import { fmt, loadTable, roundErrors, rps, type Ratio } from '../table.js'
-import { CONNECTIONS, THREADS } from '../wrk.js'
 
 const PATH = '/users/1'
 const SLOW_RATIO = 0.8
@@ -141,12 +140,8 @@ beat; \`@fastify/http-proxy\` runs on fastify 5 (\`perf/contenders/fastify-proxy
 registry); \`nginx direct\` is wrk against the backend itself, the limit. Every answer is checked
 equal to the backend's document before timing.
 
-- date: ${context.date.toISOString()}
-- machine: ${machine()}
-- command: \`${context.command}\`
-- load: ${context.wrk}, -t${THREADS} -c${CONNECTIONS} --latency, ${context.rounds} rounds of ${context.seconds} s per contender, alternated round by round, after a 3 s warm-up each
-- backends: ${backends.server}, in their own process
-${notes.map((n) => `- ${n}\n`).join('')}${errors.length > 0 ? `- errors during the run: ${errors.join('; ')}\n` : ''}
+${loadFacts(context, backends, 'contender', [...notes, ...(errors.length > 0 ? [`errors during the run: ${errors.join('; ')}`] : [])])}
+
 ${table}
 
 Ratios are of median req/s (above 1: the first is faster) and of median p99 (below 1: the first answers sooner).
