@@ -100,6 +100,8 @@ export class Gateway {
   /** This gateway's backend connections: closing it closes these, and no other gateway's. */
   private readonly connections = new Connections()
   private readonly middlewares: ServerMiddleware[] = []
+  private readonly starting: (() => Promise<void>)[] = []
+  private readonly closing: (() => Promise<void>)[] = []
   private server: GatewayServer | undefined
   private releaseProcess: (() => void) | undefined
 
@@ -118,6 +120,18 @@ export class Gateway {
   use(middleware: ServerMiddleware): this {
     if (this.server) throw new Error('use() comes before listen(): this gateway is already listening')
     this.middlewares.push(middleware)
+    return this
+  }
+
+  /** Something to wait for before the gateway listens (a Redis connection being made, say). */
+  beforeListen(task: () => Promise<void>): this {
+    this.starting.push(task)
+    return this
+  }
+
+  /** Something to release when the gateway closes, after its requests have drained (a Redis connection, say). */
+  onClose(task: () => Promise<void>): this {
+    this.closing.push(task)
     return this
   }
 
@@ -159,6 +173,7 @@ export class Gateway {
   /** Starts serving. Port 0 picks a free port; the address says which. */
   async listen(port = 8080, host?: string): Promise<AddressInfo> {
     if (this.server) throw new Error('this gateway is already listening')
+    for (const task of this.starting) await task()
     this.server = new GatewayServer({
       routes: this.routes,
       logger: this.logger,
@@ -189,6 +204,7 @@ export class Gateway {
     this.server = undefined
     await server.close(this.shutdownTimeout)
     await this.connections.close()
+    await Promise.all(this.closing.map((task) => task().catch((error: unknown) => this.logger.warn({ err: error }, 'a resource did not close cleanly'))))
     this.releaseProcess?.()
     this.releaseProcess = undefined
     this.logger.info('rxgate closed')

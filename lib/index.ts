@@ -21,7 +21,17 @@ export { errorReply, type Reply, type Render } from './router/reply.js'
 export { guardProcess, escapedErrors } from './router/guard-process.js'
 export { compileClientIp, type ClientIpOptions } from './router/client-ip.js'
 export { RequestContext, type GatewayRequest, type Headers } from './request.js'
-export type { BackendMiddleware, BackendSource, EndpointMiddleware, HttpHandler, MiddlewareContext, MiddlewareDefinition, ServerMiddleware } from './middleware/types.js'
+export type {
+  BackendMiddleware,
+  BackendSource,
+  EndpointMiddleware,
+  HttpHandler,
+  MiddlewareContext,
+  MiddlewareDefinition,
+  MiddlewareResources,
+  ServerMiddleware,
+} from './middleware/types.js'
+export { RedisPools, type RedisConfig, type RedisPoolConfig } from './redis/pools.js'
 export { EXECUTION_ORDER } from './middleware/registry.js'
 export { jwtValidator, sharedJwkCache, type JwtValidatorOptions, type SharedJwkCacheOptions } from './middleware/jwt-validator.js'
 export { jwtSigner, type JwtSignerOptions } from './middleware/jwt-signer.js'

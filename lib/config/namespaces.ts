@@ -15,7 +15,8 @@ export type Scope = 'service' | 'endpoint' | 'backend'
  */
 export const NAMESPACES: Readonly<Record<Scope, readonly string[]>> = {
   // `rxgate`: rxgate's own settings, kept under extra_config so that KrakenD still reads the file
-  service: ['router', 'rxgate', ...middlewareNamespaces('server')],
+  // `redis`: the connection pools that shared rate limits and caches name (KrakenD Enterprise's shape)
+  service: ['router', 'rxgate', 'redis', ...middlewareNamespaces('server')],
   endpoint: ['proxy', ...middlewareNamespaces('endpoint')],
   backend: ['proxy', 'backend/http', ...middlewareNamespaces('backend')],
 }

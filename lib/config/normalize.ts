@@ -1,6 +1,7 @@
 import { toMilliseconds } from '../../operators/duration.js'
 import { sanitizeHost } from './hosts.js'
 import type { MiddlewareBlocks } from '../middleware/registry.js'
+import type { RedisConfig } from '../redis/pools.js'
 import { isMiddlewareNamespace, readExtraConfig, type Scope } from './namespaces.js'
 import type {
   BackendConfig,
@@ -72,6 +73,7 @@ export function normalizeConfig(raw: unknown): GatewayConfig {
     router: normalizeRouter(extra.router as RawRouter | undefined),
     middlewares: middlewares(extra, 'service'),
     max_nesting_depth: (extra.rxgate as RawRxgate | undefined)?.max_nesting_depth ?? DEFAULTS.max_nesting_depth,
+    redis: (extra.redis as RedisConfig | undefined) ?? {},
     endpoints,
     ignored_namespaces: [...ignored].sort(),
     ...optional('plugin', service.plugin && { folder: service.plugin.folder, pattern: service.plugin.pattern }),

@@ -1,4 +1,5 @@
 import type { MiddlewareBlocks } from '../middleware/registry.js'
+import type { RedisConfig } from '../redis/pools.js'
 /**
  * The configuration after `lib/config` has loaded, validated and normalized it: KrakenD's
  * configuration v3 with its own key names, every default filled in, durations in milliseconds,
@@ -65,6 +66,8 @@ export interface GatewayConfig {
    * `max_nesting_depth`). Default 10000, as Go's encoding/json.
    */
   readonly max_nesting_depth: number
+  /** The Redis connection pools that shared rate limits and caches name (the `redis` namespace, as written). */
+  readonly redis: RedisConfig
   /** The namespaces rxgate does not implement, ignored (with one warning at start-up). */
   readonly ignored_namespaces: readonly string[]
   /** Where the user plugins come from (`loadPlugins`); absent, there are none. */

@@ -199,6 +199,8 @@ class Semantics {
   readonly warnings: string[] = []
   /** Keys already reported on their own (old names, unenforced settings): no unknown-key line too. */
   private readonly reported = new Set<string>()
+  /** The names of the service's Redis connection pools, which `connection_pool` keys refer to. */
+  private redisPools: ReadonlySet<string> = new Set()
 
   constructor(private readonly options: ValidationOptions) {}
 
@@ -242,6 +244,7 @@ class Semantics {
       this.problem('/listen_ip', `must be an IP address${got(raw.listen_ip)}`)
     }
     this.serviceKeys(raw)
+    this.redisPools = this.redis(isObject(raw.extra_config) ? raw.extra_config.redis : undefined)
     const extra = this.extraConfig('', raw.extra_config, 'service')
     const router = extra.known.get('router')?.value
     if (isObject(router)) this.router(`/extra_config/${escapePointer(extra.known.get('router')!.key)}`, router)
@@ -451,6 +454,7 @@ class Semantics {
     }
     for (const [short, { key, value }] of scoped.known) {
       if (short.startsWith('plugin/')) this.pluginBlock(`${at}/extra_config/${escapePointer(key)}`, value)
+      this.poolReference(`${at}/extra_config/${escapePointer(key)}`, value)
     }
     for (const [short, { key, value }] of scoped.known) {
       for (const { path, message, warning } of checkMiddlewareOptions(short, value)) {
@@ -460,6 +464,30 @@ class Semantics {
       }
     }
     return scoped
+  }
+
+  /** The service's Redis connection pools: their names, each once. */
+  private redis(block: unknown): ReadonlySet<string> {
+    const names = new Map<string, number>()
+    if (!isObject(block) || !Array.isArray(block.connection_pools)) return new Set()
+    block.connection_pools.forEach((pool, i) => {
+      if (!isObject(pool) || typeof pool.name !== 'string') return
+      const first = names.get(pool.name)
+      if (first === undefined) names.set(pool.name, i)
+      else this.problem(`/extra_config/redis/connection_pools/${i}/name`, `${JSON.stringify(pool.name)} is also the name of pool ${first}: each pool needs its own`)
+    })
+    return new Set(names.keys())
+  }
+
+  /** A namespace that keeps its state in Redis names one of the service's pools (`connection_pool`, or KrakenD's older `connection_name`). */
+  private poolReference(at: string, block: unknown) {
+    if (!isObject(block)) return
+    for (const key of ['connection_pool', 'connection_name']) {
+      const name = block[key]
+      if (typeof name !== 'string' || this.redisPools.has(name)) continue
+      const declared = this.redisPools.size === 0 ? 'none is declared' : `the pools are ${[...this.redisPools].map((n) => JSON.stringify(n)).join(', ')}`
+      this.problem(`${at}/${key}`, `names no Redis connection pool (${declared}): declare it in the service's extra_config "redis" "connection_pools"`)
+    }
   }
 
   /**

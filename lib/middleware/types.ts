@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Source } from '../../operators/fan-out.js'
 import type { Logger } from '../logger.js'
+import type { RedisPools } from '../redis/pools.js'
 import type { Plugins } from '../plugins/plugins.js'
 import type { GatewayRequest } from '../request.js'
 import type { Pipeline } from '../router/endpoint.js'
@@ -33,13 +34,19 @@ export type BackendSource = Source<GatewayRequest, unknown>
 /** Around one backend's source. */
 export type BackendMiddleware = (source: BackendSource) => BackendSource
 
-/** What a namespace's factory is given besides its block of the configuration. */
-export interface MiddlewareContext {
+/** What every middleware factory of one gateway shares, made once when it is compiled. */
+export interface MiddlewareResources {
   readonly logger: Logger
-  /** Where the namespace is written, for messages: `service`, `endpoint /users/{id}`, `backend /users/{id}`. */
-  readonly at: string
   /** The user plugins the `plugin/*` namespaces find theirs in (`loadPlugins`); none when absent. */
   readonly plugins?: Plugins
+  /** The Redis connection pools of the service's `redis` namespace, by name; none when absent. */
+  readonly redis?: RedisPools
+}
+
+/** What a namespace's factory is given besides its block of the configuration. */
+export interface MiddlewareContext extends MiddlewareResources {
+  /** Where the namespace is written, for messages: `service`, `endpoint /users/{id}`, `backend /users/{id}`. */
+  readonly at: string
 }
 
 /**

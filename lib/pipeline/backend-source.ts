@@ -3,9 +3,8 @@ import type { Source } from '../../operators/fan-out.js'
 import { balance, callSource, concurrent, flatmap, group, omit, perRequest, pick, rename, target, wrap } from '../../operators/index.js'
 import { SrvHosts, backend, discovered, type BackendOptions } from '../backend/index.js'
 import type { BackendConfig } from '../config/types.js'
-import type { Logger } from '../logger.js'
 import { wrapBackend } from '../middleware/registry.js'
-import type { Plugins } from '../plugins/plugins.js'
+import type { MiddlewareResources } from '../middleware/types.js'
 import type { GatewayRequest } from '../request.js'
 
 type Step = OperatorFunction<unknown, unknown>
@@ -24,7 +23,7 @@ export function backendSource(config: BackendConfig, context: BackendContext): S
   const calls = config.sd === 'dns' ? discoveredCalls(config, options, context) : staticCalls(config, options)
   const call = calls.length === 1 ? calls[0]! : balance(calls)
   const shaped = shaping.steps.length === 0 ? call : shapedSource(call, shaping.steps)
-  const guarded = wrapBackend(shaped, config.middlewares, { logger: context.logger, at: `backend ${config.url_pattern}`, plugins: context.plugins })
+  const guarded = wrapBackend(shaped, config.middlewares, { ...context.resources, at: `backend ${config.url_pattern}` })
   return context.concurrentCalls > 1 ? concurrent(context.concurrentCalls, guarded) : guarded
 }
 
@@ -43,10 +42,8 @@ export interface BackendContext {
   readonly maxNestingDepth: number
   /** The endpoint sends this backend's document as it came (see `passesWhole`). */
   readonly verbatim: boolean
-  /** For the backend's middlewares. */
-  readonly logger: Logger
-  /** The user plugins of the backend's `plugin/*` namespaces. */
-  readonly plugins?: Plugins
+  /** What the backend's middlewares are made with: the logger, the user plugins, the Redis pools. */
+  readonly resources: MiddlewareResources
 }
 
 /** Shaped per request, so that the fan-out still calls the source directly (see perRequest). */

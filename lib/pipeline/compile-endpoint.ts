@@ -1,8 +1,7 @@
 import { renderFor, type RenderOptions } from '../codec/render.js'
 import type { EndpointConfig, GatewayConfig } from '../config/types.js'
-import type { Logger } from '../logger.js'
 import { wrapEndpoint } from '../middleware/registry.js'
-import type { Plugins } from '../plugins/plugins.js'
+import type { MiddlewareResources } from '../middleware/types.js'
 import type { Pipeline } from '../router/endpoint.js'
 import type { Render } from '../router/reply.js'
 import { endpointPipeline } from './endpoint-pipeline.js'
@@ -25,10 +24,10 @@ export interface CompiledEndpoint {
  * depends on (whether the backend's bytes pass whole: its decoder keeps them, its renderer sends
  * them) is taken here, once, and handed to each part.
  */
-export function compileEndpoint(endpoint: EndpointConfig, service: GatewayConfig, logger: Logger, plugins?: Plugins): CompiledEndpoint {
+export function compileEndpoint(endpoint: EndpointConfig, service: GatewayConfig, resources: MiddlewareResources): CompiledEndpoint {
   const verbatim = passesWhole(endpoint)
-  const inner = endpointPipeline(endpoint, { ...service, logger, verbatim, plugins })
-  const pipeline = wrapEndpoint(inner, endpoint.middlewares, { logger, at: `endpoint ${endpoint.endpoint}`, plugins })
+  const inner = endpointPipeline(endpoint, { dns_cache_ttl: service.dns_cache_ttl, max_nesting_depth: service.max_nesting_depth, resources, verbatim })
+  const pipeline = wrapEndpoint(inner, endpoint.middlewares, { ...resources, at: `endpoint ${endpoint.endpoint}` })
   const render = renderFor(endpoint.output_encoding, renderOptions(endpoint, service, verbatim))
   const runsPlugins = [endpoint.middlewares, ...endpoint.backend.map((backend) => backend.middlewares)].some((blocks) =>
     Object.keys(blocks).some((namespace) => namespace.startsWith('plugin/')),

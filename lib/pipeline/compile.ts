@@ -2,6 +2,7 @@ import { Gateway } from '../gateway.js'
 import type { Logger } from '../logger.js'
 import type { GatewayConfig } from '../config/types.js'
 import { serverMiddlewares } from '../middleware/registry.js'
+import { RedisPools } from '../redis/pools.js'
 import type { Plugins } from '../plugins/plugins.js'
 import { BUILTIN_METHODS, debug, echo } from '../router/builtins.js'
 import { compileEndpoint } from './compile-endpoint.js'
@@ -47,10 +48,12 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
       ...(config.max_header_bytes === undefined ? {} : { maxHeaderSize: config.max_header_bytes }),
     },
   })
-  const { logger, plugins } = options
-  for (const middleware of serverMiddlewares(config.middlewares, { logger, at: 'service', plugins })) gateway.use(middleware)
+  const redis = new RedisPools(config.redis, options.logger)
+  gateway.beforeListen(() => redis.connected()).onClose(() => redis.close())
+  const resources = { logger: options.logger, redis, ...(options.plugins ? { plugins: options.plugins } : {}) }
+  for (const middleware of serverMiddlewares(config.middlewares, { ...resources, at: 'service' })) gateway.use(middleware)
   for (const endpoint of config.endpoints) {
-    const compiled = compileEndpoint(endpoint, config, logger, plugins)
+    const compiled = compileEndpoint(endpoint, config, resources)
     gateway.route(endpoint.method, endpoint.endpoint, compiled.pipeline, {
       // The backends' deadline is the endpoint's timeout, which answers with what arrived; the
       // route's own deadline is only the last resort behind it.

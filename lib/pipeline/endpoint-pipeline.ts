@@ -3,8 +3,7 @@ import { fanOut, flatmap, merge, sequence, shadow, staticData, timeoutEach, type
 import { DEFAULTS } from '../config/normalize.js'
 import type { EndpointConfig, GatewayConfig } from '../config/types.js'
 import { pino } from 'pino'
-import type { Logger } from '../logger.js'
-import type { Plugins } from '../plugins/plugins.js'
+import type { MiddlewareResources } from '../middleware/types.js'
 import type { Pipeline } from '../router/endpoint.js'
 import { backendSource } from './backend-source.js'
 import { sequenceParams } from './sequence-params.js'
@@ -26,8 +25,7 @@ export function endpointPipeline(config: EndpointConfig, service: ServiceSetting
     dnsCacheTtl: service.dns_cache_ttl ?? DEFAULTS.dns_cache_ttl,
     maxNestingDepth: service.max_nesting_depth ?? DEFAULTS.max_nesting_depth,
     verbatim: service.verbatim ?? passesWhole(config),
-    logger: service.logger ?? SILENT,
-    plugins: service.plugins,
+    resources: service.resources ?? { logger: SILENT },
   }
   const sources = calls.map((backend) => backendSource(backend, context))
   const names = sourceNames(calls)
@@ -47,13 +45,12 @@ export function endpointPipeline(config: EndpointConfig, service: ServiceSetting
 
 /**
  * What an endpoint's backends take from the service: its `dns_cache_ttl` and `max_nesting_depth`
- * (defaults otherwise), the logger and user plugins of their middlewares, and whether the
- * endpoint passes its one backend's bytes whole (`passesWhole` unless said).
+ * (defaults otherwise), what their middlewares are made with (a silent logger unless said), and
+ * whether the endpoint passes its one backend's bytes whole (`passesWhole` unless said).
  */
 export type ServiceSettings = Partial<Pick<GatewayConfig, 'dns_cache_ttl' | 'max_nesting_depth'>> & {
-  readonly logger?: Logger
+  readonly resources?: MiddlewareResources
   readonly verbatim?: boolean
-  readonly plugins?: Plugins
 }
 
 const SILENT = pino({ level: 'silent' })

@@ -32,6 +32,7 @@ t.test('defaults are filled in', async (t) => {
       trusted_proxies: [],
     },
     max_nesting_depth: 10000,
+    redis: {},
     middlewares: {},
     endpoints: [
       {
