@@ -18,13 +18,14 @@ export const DECODE_HEAD_BYTES = 512
  * Reads a success body into a decoder as it arrives, under a hard size limit counted on the decoded
  * bytes (so a compressed bomb is caught too). Throws `BACKEND_TOO_LARGE`, `BACKEND_TOO_DEEP`,
  * `BACKEND_DECODE` (with the first bytes) or `BACKEND_NETWORK`; on a throw the exchange is aborted
- * first, so the backend stops sending.
+ * first, so the backend stops sending. `onBytes` is told how many bytes the body had, once it is read.
  */
 export async function decodeBody<T>(
   response: BackendResponse,
   decoders: DecoderFactory<T>,
   maxBytes: number,
   url: string,
+  onBytes?: (bytes: number) => void,
 ): Promise<T> {
   const { status, headers } = response
   const coding = contentCoding(headers)
@@ -57,6 +58,7 @@ export async function decodeBody<T>(
     if (isCodingError(error)) throw decodeError(url, status, head.bytes(), error)
     throw networkError(error, url)
   }
+  onBytes?.(size)
   try {
     return decoder.end()
   } catch (error) {

@@ -8,6 +8,7 @@ import { xmlDecoder } from '../codec/xml-decoder.js'
 import { CONNECTIONS, type GatewayRequest } from '../request.js'
 import { bodyHead, decodeBody } from './body.js'
 import { Cancellation, networkError, type BackendRequest, type BackendResponse, type Exchange } from './exchange.js'
+import { INTERCEPT, type InterceptedCall, type Intercepting } from './intercept.js'
 import { sharedConnections } from './connections.js'
 import { compileForwarding } from './forward.js'
 import { http1Exchange } from './http1.js'
@@ -53,10 +54,13 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
   const withBody = WITH_BODY.has(resolved.method)
   const source = { method: resolved.method, urlPattern: template.pattern }
 
-  /** One call: redirects followed, the final answer checked and decoded. */
+  // What makes this call's value from a body: an HTTP cache shares values only between equal ones.
+  const decoding = JSON.stringify([resolved.encoding, resolved.allow, resolved.deny, resolved.maxBodyBytes, resolved.maxNestingDepth])
+
+  /** One call: redirects followed, the final answer checked and decoded, or handed to the request's interceptor. */
   async function perform(req: GatewayRequest, signal: Cancellation): Promise<T> {
     const body = withBody ? req.body : undefined
-    let request: BackendRequest = {
+    const request: BackendRequest = {
       origin: template.origin,
       path: forwarding.query(req, template.path(req.params, req.context.claims), template.hasQuery),
       method: resolved.method,
@@ -64,6 +68,14 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
       body,
       connections: req[CONNECTIONS] ?? sharedConnections,
     }
+    const intercept = decoders === undefined ? undefined : (req as Intercepting)[INTERCEPT]
+    if (intercept !== undefined) return intercept(intercepted(request, signal)) as Promise<T>
+    return answer(await send(request, signal))
+  }
+
+  /** Sends a request and follows its redirects: the final answer, its body unread. */
+  async function send(first: BackendRequest, signal: Cancellation): Promise<Final> {
+    let request = first
     const referer = request.headers.referer
     for (let redirects = 0; ; redirects++) {
       const target = request.origin + request.path
@@ -74,20 +86,44 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
         throw networkError(error, target)
       }
       const { status } = response
-      if (success(status)) {
-        if (decoders === undefined) return rawResponse(response) as T
-        return decodeBody(response, decoders, resolved.maxBodyBytes, target)
-      }
-      if (isRedirect(status)) {
-        response.discard()
-        if (redirects >= resolved.maxRedirects) throw tooManyRedirects(url, resolved.maxRedirects)
-        request = followRedirect(request, status, response.headers.location, referer)
-        continue
-      }
-      // no-op: any status is the backend's answer, passed on as it is.
-      if (decoders === undefined) return rawResponse(response) as T
-      const head = await bodyHead(response)
-      throw statusError(status, target, head, resolved.successStatus, headerText(response.headers['content-type']), source)
+      if (success(status) || !isRedirect(status)) return { response, target }
+      response.discard()
+      if (redirects >= resolved.maxRedirects) throw tooManyRedirects(url, resolved.maxRedirects)
+      request = followRedirect(request, status, response.headers.location, referer)
+    }
+  }
+
+  /** A final answer's value: its decoded body on success, else its status error. `no-op`: the answer itself, whatever its status. */
+  async function answer({ response, target }: Final, onBytes?: (bytes: number) => void): Promise<T> {
+    if (decoders === undefined) return rawResponse(response) as T
+    if (success(response.status)) return decodeBody(response, decoders, resolved.maxBodyBytes, target, onBytes)
+    const head = await bodyHead(response)
+    throw statusError(response.status, target, head, resolved.successStatus, headerText(response.headers['content-type']), source)
+  }
+
+  /** The call as an interceptor takes it over (see `CallInterceptor`). */
+  function intercepted(request: BackendRequest, signal: Cancellation): InterceptedCall {
+    return {
+      method: request.method,
+      url: request.origin + request.path,
+      headers: request.headers,
+      decoding,
+      send: async (headers) => {
+        const final = await send(headers === undefined ? request : { ...request, headers: { ...request.headers, ...headers } }, signal)
+        const { status } = final.response
+        return {
+          status,
+          headers: final.response.headers,
+          url: final.target,
+          ok: success(status),
+          read: async () => {
+            let bytes = 0
+            const value = await answer(final, (size) => (bytes = size))
+            return { value, bytes }
+          },
+          discard: () => final.response.discard(),
+        }
+      },
     }
   }
 
@@ -114,6 +150,12 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
         if (!settled) controller.abort()
       }
     })
+}
+
+/** A call's final answer (after redirects) and the URL that gave it. */
+interface Final {
+  readonly response: BackendResponse
+  readonly target: string
 }
 
 /** The body decoder of an encoding that reads the body (every one but `no-op`), built once. */

@@ -1,5 +1,6 @@
 import { botDetectorProblems, type BotDetectorOptions } from '../middleware/bot-detector.js'
 import { corsProblems, type CorsOptions } from '../middleware/cors-policy.js'
+import { httpCacheProblems, type HttpCacheOptions } from '../middleware/http-cache.js'
 import { httpSecurityProblems, type HttpSecurityOptions } from '../middleware/http-security.js'
 
 /** Something a middleware's block says that its JSON Schema cannot judge: where in the block, what, and whether it stops the file. */
@@ -20,6 +21,7 @@ const CHECKS: Readonly<Record<string, (block: never) => readonly OptionFinding[]
   'security/bot-detector': (block: BotDetectorOptions) => botDetectorProblems(block),
   'security/cors': (block: CorsOptions) => corsProblems(block),
   'security/http': (block: HttpSecurityOptions) => httpSecurityProblems(block),
+  'qos/http-cache': (block: HttpCacheOptions) => httpCacheProblems(block),
 }
 
 /**

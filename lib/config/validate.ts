@@ -385,6 +385,18 @@ class Semantics {
     if (isObject(http) && http.return_error_code === true && nonEmpty(http.return_error_details)) {
       this.warn(`${at}/extra_config`, 'return_error_code is ignored: return_error_details is set too, and wins (as in KrakenD)')
     }
+    const cache = extra.known.get('qos/http-cache')
+    if (cache) this.httpCache(`${at}/extra_config/${escapePointer(cache.key)}`, cache.value, backend, endpoint.noop, extra.known.has('plugin/http-client'))
+  }
+
+  /** A `qos/http-cache` that can keep nothing: it keeps the GET answers rxgate's transport decodes. */
+  private httpCache(at: string, block: unknown, backend: JsonObject, noop: boolean, client: boolean) {
+    const method = typeof backend.method === 'string' ? backend.method.toUpperCase() : 'GET'
+    if (noop || backend.encoding === 'no-op') this.warn(at, 'keeps nothing: a "no-op" body is streamed through, never kept')
+    else if (client) this.warn(at, 'keeps nothing: plugin/http-client replaces the call whose answers it would keep')
+    else if (method !== 'GET' && !(isObject(block) && block.shared === true)) {
+      this.warn(at, `keeps nothing: only GET answers are kept (this backend's method is ${method}); with "shared", its successes remove what the others kept for its URL`)
+    }
   }
 
   /** Why a `{name}` of a url_pattern has no value, or `undefined` when it has one. */

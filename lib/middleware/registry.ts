@@ -11,6 +11,7 @@ import type { Pipeline } from '../router/endpoint.js'
 import { botDetectorDefinition } from './bot-detector.js'
 import { clientCredentialsDefinition } from './client-credentials.js'
 import { corsDefinition } from './cors.js'
+import { httpCacheDefinition } from './http-cache.js'
 import { httpSecurityDefinition } from './http-security.js'
 import { jwtSignerDefinition } from './jwt-signer.js'
 import { jwtValidatorDefinition } from './jwt-validator.js'
@@ -32,6 +33,7 @@ const DEFINITIONS: readonly MiddlewareDefinition[] = [
   jwtValidatorDefinition,
   jwtSignerDefinition,
   clientCredentialsDefinition,
+  httpCacheDefinition,
 ]
 
 const BY_NAMESPACE: ReadonlyMap<string, MiddlewareDefinition> = new Map(DEFINITIONS.map((definition) => [definition.namespace, definition]))
