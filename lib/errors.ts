@@ -86,6 +86,14 @@ const CATALOGUE = {
   UNAUTHORIZED: ['RXGATE_ERR_UNAUTHORIZED', shown(401)],
   /** The request's credentials are valid but not enough (roles, scopes), or the client is refused (a bot). */
   FORBIDDEN: ['RXGATE_ERR_FORBIDDEN', shown(403)],
+  /** This client is over its own rate limit (`client_max_rate`), or sent nothing to count it by; `Retry-After` says when to come back. */
+  TOO_MANY_REQUESTS: ['RXGATE_ERR_TOO_MANY_REQUESTS', shown(429)],
+  /** All clients together are over the endpoint's or the gateway's rate limit (`max_rate`); `Retry-After` says when to come back. */
+  RATE_LIMITED: ['RXGATE_ERR_RATE_LIMITED', shown(503)],
+  /** A shared rate limit could not be checked (its Redis is unreachable) and `on_failure_allow` is off. */
+  RATE_LIMIT_UNAVAILABLE: ['RXGATE_ERR_RATE_LIMIT_UNAVAILABLE', hidden(503, 'the rate limit could not be checked: retry later')],
+  /** A backend was not called: it is over its own rate limit (`qos/ratelimit/proxy`). A backend failure like the others (500, as KrakenD answers it). */
+  BACKEND_RATE_LIMITED: ['RXGATE_ERR_BACKEND_RATE_LIMITED', hidden(500, BACKEND_FAILED)],
   /** The request's host is not one of `security/http`'s `allowed_hosts`: a 500, as KrakenD (unrolled/secure) answers it. */
   BAD_HOST: ['RXGATE_ERR_BAD_HOST', shown(500)],
   /** A plugin or middleware could not be loaded or set up; fix the configuration or the module. */
@@ -106,6 +114,12 @@ const CATALOGUE = {
   SIGNING: ['RXGATE_ERR_SIGNING', hidden(500, 'the answer could not be signed')],
   /** A backend's OAuth2 token (`auth/client-credentials`) could not be obtained from its token endpoint. */
   BACKEND_TOKEN: ['RXGATE_ERR_BACKEND_TOKEN', hidden(500, BACKEND_FAILED)],
+  /**
+   * A backend was not called: its circuit breaker (`qos/circuit-breaker`) is open after repeated
+   * failures, or half-open with its one trial call still running. A backend failure like the
+   * others (500, as KrakenD answers it), known by its code.
+   */
+  CIRCUIT_OPEN: ['RXGATE_ERR_CIRCUIT_OPEN', hidden(500, 'a backend of this endpoint is not called for a while after repeated failures')],
 } as const satisfies Record<string, readonly [`RXGATE_ERR_${string}`, ErrorPolicy]>
 
 type Catalogue = typeof CATALOGUE

@@ -1,7 +1,10 @@
 import { botDetectorProblems, type BotDetectorOptions } from '../middleware/bot-detector.js'
+import { circuitBreakerWarnings, type CircuitBreakerOptions } from '../middleware/circuit-breaker.js'
 import { corsProblems, type CorsOptions } from '../middleware/cors-policy.js'
 import { httpCacheProblems, type HttpCacheOptions } from '../middleware/http-cache.js'
 import { httpSecurityProblems, type HttpSecurityOptions } from '../middleware/http-security.js'
+import { rateLimitProblems, type BackendRateLimitOptions, type RateLimitOptions } from '../middleware/rate-limit-options.js'
+import { redisRateLimitProblems, type RedisRateLimitOptions } from '../middleware/redis-rate-limit.js'
 
 /** Something a middleware's block says that its JSON Schema cannot judge: where in the block, what, and whether it stops the file. */
 export interface OptionFinding {
@@ -21,7 +24,13 @@ const CHECKS: Readonly<Record<string, (block: never) => readonly OptionFinding[]
   'security/bot-detector': (block: BotDetectorOptions) => botDetectorProblems(block),
   'security/cors': (block: CorsOptions) => corsProblems(block),
   'security/http': (block: HttpSecurityOptions) => httpSecurityProblems(block),
+  'qos/ratelimit/router': (block: RateLimitOptions) => rateLimitProblems(block, 'endpoint'),
+  'qos/ratelimit/service': (block: RateLimitOptions) => rateLimitProblems(block, 'service'),
+  'qos/ratelimit/proxy': (block: BackendRateLimitOptions) => rateLimitProblems(block, 'backend'),
+  'qos/ratelimit/router/redis': (block: RedisRateLimitOptions) => redisRateLimitProblems(block, 'endpoint'),
+  'qos/ratelimit/service/redis': (block: RedisRateLimitOptions) => redisRateLimitProblems(block, 'service'),
   'qos/http-cache': (block: HttpCacheOptions) => httpCacheProblems(block),
+  'qos/circuit-breaker': (block: CircuitBreakerOptions) => circuitBreakerWarnings(block),
 }
 
 /**

@@ -43,6 +43,8 @@ export const ALIASES: Readonly<Record<string, string>> = {
   // Lura's HTTP client status handling (return_error_details, return_error_code)
   'github.com/devopsfaith/krakend/http': 'backend/http',
   'github_com/devopsfaith/krakend/http': 'backend/http',
+  // the name of the Redis-backed service rate limit's schema file in KrakenD's schema, which files use too
+  'qos/ratelimit/redis': 'qos/ratelimit/service/redis',
   // KrakenD 1.x components rxgate does not implement, named so that their old names fail closed
   // as their new ones do (KrakenD's krakend-config-migrator renames them the same way)
   ...bothSpellings({

@@ -293,6 +293,7 @@ class Semantics {
 
     const extra = this.extraConfig(at, endpoint.extra_config, 'endpoint')
     this.auth(at, extra.known, 'endpoint')
+    if (path !== undefined) this.rateLimitParam(at, extra.known, params)
     const jwt = extra.known.has('auth/validator')
     const proxy = extra.known.get('proxy')
     const proxyAt = proxy ? `${at}/extra_config/${escapePointer(proxy.key)}` : ''
@@ -476,6 +477,17 @@ class Semantics {
       }
     }
     return scoped
+  }
+
+  /** A rate limit that tells clients apart by a route parameter names one of the endpoint's: else no request has a client, and each is refused. */
+  private rateLimitParam(at: string, known: ReadonlyMap<string, { key: string; value: unknown }>, params: ReadonlySet<string>) {
+    for (const namespace of ['qos/ratelimit/router', 'qos/ratelimit/router/redis']) {
+      const entry = known.get(namespace)
+      const block = entry?.value
+      if (!isObject(block) || block.strategy !== 'param' || typeof block.key !== 'string' || block.key === '' || params.has(block.key)) continue
+      const has = params.size === 0 ? 'the endpoint has none' : `the endpoint's are ${[...params].map((name) => JSON.stringify(name)).join(', ')}`
+      this.problem(`${at}/extra_config/${escapePointer(entry!.key)}/key`, `names no route parameter (${has}): every request would be refused with 429`)
+    }
   }
 
   /** The service's Redis connection pools: their names, each once. */

@@ -8,7 +8,9 @@ import type {
   ServerMiddleware,
 } from './types.js'
 import type { Pipeline } from '../router/endpoint.js'
+import { backendRateLimitDefinition } from './backend-rate-limit.js'
 import { botDetectorDefinition } from './bot-detector.js'
+import { circuitBreakerDefinition } from './circuit-breaker.js'
 import { clientCredentialsDefinition } from './client-credentials.js'
 import { corsDefinition } from './cors.js'
 import { httpCacheDefinition } from './http-cache.js'
@@ -18,6 +20,9 @@ import { jwtValidatorDefinition } from './jwt-validator.js'
 import { httpClientPluginDefinition } from './plugin-http-client.js'
 import { httpServerPluginsDefinition } from './plugin-http-server.js'
 import { modifierPluginsDefinition } from './plugin-modifiers.js'
+import { rateLimitDefinition } from './rate-limit.js'
+import { redisRateLimitDefinition, serviceRedisRateLimitDefinition } from './redis-rate-limit.js'
+import { serviceRateLimitDefinition } from './service-rate-limit.js'
 
 /**
  * Every namespace rxgate implements as a middleware, by its short name. Built once, at start-up;
@@ -34,6 +39,12 @@ const DEFINITIONS: readonly MiddlewareDefinition[] = [
   jwtSignerDefinition,
   clientCredentialsDefinition,
   httpCacheDefinition,
+  rateLimitDefinition,
+  backendRateLimitDefinition,
+  serviceRateLimitDefinition,
+  redisRateLimitDefinition,
+  serviceRedisRateLimitDefinition,
+  circuitBreakerDefinition,
 ]
 
 const BY_NAMESPACE: ReadonlyMap<string, MiddlewareDefinition> = new Map(DEFINITIONS.map((definition) => [definition.namespace, definition]))
@@ -45,7 +56,8 @@ const BY_NAMESPACE: ReadonlyMap<string, MiddlewareDefinition> = new Map(DEFINITI
  *
  * - server: CORS (so a preflight is answered before anything else looks at it: krakend-ce's
  *   run-server factory wraps the plugins' handler in CORS), the HTTP server plugins, then the
- *   router's: the security headers and hosts of `security/http`, the bot detector.
+ *   router's: the security headers and hosts of `security/http`, the bot detector, and the
+ *   service's rate limit (a refused host or bot takes no token from the others).
  * - endpoint: the bot detector, JWT validation (nothing runs for a request without a valid
  *   token), the endpoint's rate limit (handler level), then JWT signing, which krakend-jose
  *   wraps around the proxy, so it signs what the proxy's own middlewares made: request
@@ -56,11 +68,12 @@ const BY_NAMESPACE: ReadonlyMap<string, MiddlewareDefinition> = new Map(DEFINITI
  */
 export const EXECUTION_ORDER: Readonly<Record<Place, readonly string[]>> = {
   // `auth/validator` at the service is the JWK client's shared cache: a pass-through, last
-  server: ['security/cors', 'plugin/http-server', 'security/http', 'security/bot-detector', 'auth/validator'],
+  server: ['security/cors', 'plugin/http-server', 'security/http', 'security/bot-detector', 'qos/ratelimit/service', 'qos/ratelimit/service/redis', 'auth/validator'],
   endpoint: [
     'security/bot-detector',
     'auth/validator',
     'qos/ratelimit/router',
+    'qos/ratelimit/router/redis',
     'auth/signer',
     'validation/json-schema',
     'validation/cel',

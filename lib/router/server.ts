@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js'
 import { ErrorCodes, RxgateError } from '../errors.js'
 import type { HttpHandler, ServerMiddleware } from '../middleware/types.js'
 import { compileClientIp, type ClientIp, type ClientIpOptions } from './client-ip.js'
+import { tagClientIp } from './client-ip-of.js'
 import { EndpointRun } from './endpoint-run.js'
 import { completedOf, errorReply, writeReply, type Reply } from './reply.js'
 import type { Endpoint } from './endpoint.js'
@@ -152,6 +153,8 @@ export class GatewayServer {
       run: undefined,
     }
     this.inFlight.set(res, exchange)
+    // the server middlewares see the client the router sees (a service rate limit)
+    tagClientIp(req, exchange.clientIp)
     // `on`, not `once`: a response closes once, and `once` wraps every listener.
     res.on('close', () => {
       // Closed before the answer (the client went away): cancel every backend call in flight.

@@ -36,7 +36,7 @@ t.test('an extra_config is sorted per scope', async (t) => {
     '@comment': 'not a namespace',
     'github.com/devopsfaith/krakend/proxy': { shadow: true },
     'backend/http': { return_error_code: true },
-    'qos/circuit-breaker': {},
+    'telemetry/logging': {},
     router: {},
   }
   const backend = readExtraConfig(extra, 'backend')
@@ -44,8 +44,8 @@ t.test('an extra_config is sorted per scope', async (t) => {
     ['proxy', { key: 'github.com/devopsfaith/krakend/proxy', value: { shadow: true } }],
     ['backend/http', { key: 'backend/http', value: { return_error_code: true } }],
   ])
-  t.same(backend.ignored, ['qos/circuit-breaker', 'router'], 'a namespace of another scope is ignored')
-  t.same(readExtraConfig(extra, 'service').ignored, ['github.com/devopsfaith/krakend/proxy', 'backend/http', 'qos/circuit-breaker'])
+  t.same(backend.ignored, ['telemetry/logging', 'router'], 'a namespace rxgate does not implement, and one of another scope, are ignored')
+  t.same(readExtraConfig(extra, 'service').ignored, ['github.com/devopsfaith/krakend/proxy', 'backend/http', 'telemetry/logging'])
   t.same(readExtraConfig(undefined, 'service'), { known: new Map(), ignored: [], duplicates: new Map() })
 })
 

@@ -184,7 +184,7 @@ t.test('namespaces land under their short names; unknown ones are listed once', 
             extra_config: {
               'github.com/devopsfaith/krakend/http': { return_error_details: 'a', return_error_code: true },
               proxy: { shadow: true, flatmap_filter: [{ type: 'move', args: ['a', 'b'] }] },
-              'qos/circuit-breaker': {},
+              'modifier/martian': {},
             },
           },
           { url_pattern: '/b', extra_config: { 'github_com/devopsfaith/krakend/proxy': { shadow: false } } },
@@ -202,7 +202,8 @@ t.test('namespaces land under their short names; unknown ones are listed once', 
   t.same(endpoint.backend[0]!.http, { return_error_details: 'a', return_error_code: true })
   t.same(endpoint.backend[0]!.proxy, { shadow: true, flatmap_filter: [{ type: 'move', args: ['a', 'b'] }] })
   t.same(endpoint.backend[1]!.proxy, { shadow: false })
-  t.same(config.ignored_namespaces, ['qos/circuit-breaker', 'qos/ratelimit/router', 'security/policies', 'telemetry/logging'])
+  t.same(endpoint.middlewares, { 'qos/ratelimit/router': { max_rate: 10 } }, 'an implemented namespace reaches its middleware')
+  t.same(config.ignored_namespaces, ['modifier/martian', 'security/policies', 'telemetry/logging'])
 })
 
 t.test('the client IP settings of the router, and the rxgate namespace', async (t) => {

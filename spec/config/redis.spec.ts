@@ -24,3 +24,16 @@ t.test('a pool needs a name and an address, and each name is declared once', asy
     '/extra_config/redis/connection_pools/3/address: must be a string (got 7)',
   ])
 })
+
+t.test('a connection_pool that names no declared pool is a problem, at its JSON path', async (t) => {
+  const pools = { connection_pools: [{ name: 'shared', address: '127.0.0.1:6379' }] }
+  const { problems } = validateConfig(service(pools, { 'qos/ratelimit/router/redis': { connection_pool: 'shard', max_rate: 10 } }))
+  t.ok(
+    problems.includes(
+      '/endpoints/0/extra_config/qos~1ratelimit~1router~1redis/connection_pool: names no Redis connection pool (the pools are "shared"): declare it in the service\'s extra_config "redis" "connection_pools"',
+    ),
+    problems.join('\n'),
+  )
+  const none = validateConfig({ version: 3, host: ['http://api:8080'], endpoints: [{ endpoint: '/a', extra_config: { 'qos/ratelimit/router/redis': { connection_name: 'x' } }, backend: [{ url_pattern: '/' }] }] })
+  t.ok(none.problems.some((problem) => problem.includes('/connection_name: names no Redis connection pool (none is declared)')), "KrakenD's older connection_name too")
+})

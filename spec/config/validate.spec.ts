@@ -153,18 +153,16 @@ const UNENFORCED = 'remove it, or run with --allow-unenforced to serve without i
 t.test('a namespace that protects or shapes traffic, not enforced, fails closed at every scope', async (t) => {
   const raw = config((raw) => {
     raw.extra_config = { 'security/policies': {}, 'telemetry/logging': {} }
-    raw.endpoints[0].extra_config = { 'auth/api-keys': {}, 'validation/json-schema': {}, 'qos/ratelimit/router': { max_rate: 1 } }
-    raw.endpoints[0].backend[0].extra_config = { 'qos/circuit-breaker': {}, 'plugin/middleware': { name: ['p'] }, 'modifier/martian': {} }
+    raw.endpoints[0].extra_config = { 'auth/api-keys': {}, 'validation/json-schema': {} }
+    raw.endpoints[0].backend[0].extra_config = { 'validation/cel': {}, 'plugin/middleware': { name: ['p'] }, 'modifier/martian': {} }
   })
   const { problems, warnings } = validateConfig(raw)
   t.same(problems, [
     '/endpoints/0/backend/0/extra_config/plugin~1middleware: plugin/middleware is not enforced by rxgate: ' +
       `it would run the middleware plugins it names; ${UNENFORCED}`,
-    '/endpoints/0/backend/0/extra_config/qos~1circuit-breaker: qos/circuit-breaker is not enforced by rxgate: ' +
-      `it would stop calling this backend after max_errors consecutive failures, until it recovers; ${UNENFORCED}`,
+    '/endpoints/0/backend/0/extra_config/validation~1cel: validation/cel is not enforced by rxgate: ' +
+      `it would reject the requests and responses for which its CEL expressions are false; ${UNENFORCED}`,
     `/endpoints/0/extra_config/auth~1api-keys: auth/api-keys is not enforced by rxgate: it would reject requests without a valid API key with 401; ${UNENFORCED}`,
-    '/endpoints/0/extra_config/qos~1ratelimit~1router: qos/ratelimit/router is not enforced by rxgate: ' +
-      `it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ${UNENFORCED}`,
     '/endpoints/0/extra_config/validation~1json-schema: validation/json-schema is not enforced by rxgate: ' +
       `it would reject request bodies that do not match its JSON Schema with 400; ${UNENFORCED}`,
     `/extra_config/security~1policies: security/policies is not enforced by rxgate: it would reject the requests and responses its policies refuse; ${UNENFORCED}`,
@@ -180,10 +178,8 @@ t.test('a namespace that protects or shapes traffic, not enforced, fails closed 
       'it would reject requests without a valid API key with 401; served without it, as --allow-unenforced asks',
     '/endpoints/0/extra_config/validation~1json-schema: validation/json-schema is not enforced by rxgate: ' +
       'it would reject request bodies that do not match its JSON Schema with 400; served without it, as --allow-unenforced asks',
-    '/endpoints/0/extra_config/qos~1ratelimit~1router: qos/ratelimit/router is not enforced by rxgate: ' +
-      'it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); served without it, as --allow-unenforced asks',
-    '/endpoints/0/backend/0/extra_config/qos~1circuit-breaker: qos/circuit-breaker is not enforced by rxgate: ' +
-      'it would stop calling this backend after max_errors consecutive failures, until it recovers; served without it, as --allow-unenforced asks',
+    '/endpoints/0/backend/0/extra_config/validation~1cel: validation/cel is not enforced by rxgate: ' +
+      'it would reject the requests and responses for which its CEL expressions are false; served without it, as --allow-unenforced asks',
     '/endpoints/0/backend/0/extra_config/plugin~1middleware: plugin/middleware is not enforced by rxgate: ' +
       'it would run the middleware plugins it names; served without it, as --allow-unenforced asks',
   ])
@@ -193,18 +189,18 @@ t.test('legacy names fail closed as their short ones, and unlisted names of the 
   const { problems } = validateConfig(
     config((raw) => {
       raw.extra_config = { 'github_com/devopsfaith/krakend-apikeys': {} }
-      raw.endpoints[0].extra_config = { 'github.com/devopsfaith/krakend-ratelimit/juju/router': { maxRate: 10 }, 'auth/gcp': {} }
-      raw.endpoints[0].backend[0].extra_config = { 'github_com/devopsfaith/krakend-circuitbreaker/gobreaker': {}, 'qos/new-thing': {} }
+      raw.endpoints[0].extra_config = { 'github.com/devopsfaith/krakend-jsonschema': {}, 'auth/gcp': {} }
+      raw.endpoints[0].backend[0].extra_config = { 'github_com/devopsfaith/krakend-cel': {}, 'qos/new-thing': {} }
     }),
   )
   t.same(problems, [
-    '/endpoints/0/backend/0/extra_config/github_com~1devopsfaith~1krakend-circuitbreaker~1gobreaker: qos/circuit-breaker is not enforced by rxgate: ' +
-      `it would stop calling this backend after max_errors consecutive failures, until it recovers; ${UNENFORCED}`,
+    '/endpoints/0/backend/0/extra_config/github_com~1devopsfaith~1krakend-cel: validation/cel is not enforced by rxgate: ' +
+      `it would reject the requests and responses for which its CEL expressions are false; ${UNENFORCED}`,
     `/endpoints/0/backend/0/extra_config/qos~1new-thing: qos/new-thing is not enforced by rxgate: it would limit, cache or cut traffic; ${UNENFORCED}`,
     '/endpoints/0/extra_config/auth~1gcp: auth/gcp is not enforced by rxgate: ' +
       `it would authenticate or authorize requests, and refuse the others; ${UNENFORCED}`,
-    '/endpoints/0/extra_config/github.com~1devopsfaith~1krakend-ratelimit~1juju~1router: qos/ratelimit/router is not enforced by rxgate: ' +
-      `it would limit the requests to the endpoint (503 past max_rate) and per client (429 past client_max_rate); ${UNENFORCED}`,
+    '/endpoints/0/extra_config/github.com~1devopsfaith~1krakend-jsonschema: validation/json-schema is not enforced by rxgate: ' +
+      `it would reject request bodies that do not match its JSON Schema with 400; ${UNENFORCED}`,
     '/extra_config/github_com~1devopsfaith~1krakend-apikeys: auth/api-keys is not enforced by rxgate: ' +
       `it would reject requests without a valid API key with 401; ${UNENFORCED}`,
   ])
