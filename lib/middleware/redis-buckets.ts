@@ -22,7 +22,8 @@ local function spend(key, interval, credit)
   local wait = full - now - credit
   if wait > 0.000001 then return wait end
   full = full + interval
-  redis.call('SET', key, string.format('%.3f', full), 'PX', math.ceil(full - now))
+  -- at least 1 ms: past a million per second, an interval is lost in the clock's precision
+  redis.call('SET', key, string.format('%.3f', full), 'PX', math.max(1, math.ceil(full - now)))
   return 0
 end
 local limits = { { KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]) }, { KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]) } }

@@ -43,6 +43,14 @@ t.test('two gateways sharing one Redis share one limit', needsRedis, async (t) =
   t.same(error(refused), { code: 'RXGATE_ERR_RATE_LIMITED', message: 'the endpoint is over its rate limit: retry after 12s' })
 })
 
+t.test('a limit far above the traffic lets every request through, whatever its rate', needsRedis, async (t) => {
+  const redis = await startRedis(t)
+  const limit = { connection_pool: 'shared', max_rate: 10_000_000, client_max_rate: 10_000_000, strategy: 'ip' as const }
+  const base = await serveGateway(t, gateway(quiet).get('/x', redisRateLimit(limit, { redis: await pools(t, redis), at: '/x' })(hello)))
+  const all = await Promise.all(Array.from({ length: 50 }, () => rawRequest(base, '/x')))
+  t.same(new Set(all.map((answer) => answer.status)), new Set([200]), 'an interval under the clock\'s precision still writes a key that expires')
+})
+
 t.test('concurrent requests cannot take the same last token', needsRedis, async (t) => {
   const redis = await startRedis(t)
   const limit = { connection_pool: 'shared', max_rate: 20, capacity: 20, every: '1h' }
