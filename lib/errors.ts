@@ -24,13 +24,16 @@ export class RxgateError extends Error {
 /**
  * What an error does to the request it ends: its HTTP status, and what a client is told. `expose`
  * true: the message itself (written by the gateway about the client's own request: safe); else
- * `client`, a fixed text that names nothing internal.
+ * `client`, a fixed text that names nothing internal. `refusal`: the gateway's own answer to a
+ * request it will not serve (a 401, a 429), no failure of its own: logged at debug level, the
+ * access log line has its status.
  */
 export type ErrorPolicy =
-  | { readonly status: number; readonly expose: true }
+  | { readonly status: number; readonly expose: true; readonly refusal?: true }
   | { readonly status: number; readonly expose: false; readonly client: string }
 
 const shown = (status: number): ErrorPolicy => ({ status, expose: true })
+const refused = (status: number): ErrorPolicy => ({ status, expose: true, refusal: true })
 const hidden = (status: number, client: string): ErrorPolicy => ({ status, expose: false, client })
 
 const BACKEND_FAILED = 'a backend of this endpoint failed'
@@ -79,23 +82,23 @@ const CATALOGUE = {
   /** A route matches the path, but not for this method. */
   METHOD_NOT_ALLOWED: ['RXGATE_ERR_METHOD_NOT_ALLOWED', shown(405)],
   /** The client's request could not be read (bad percent-encoding, aborted body, ...). */
-  BAD_REQUEST: ['RXGATE_ERR_BAD_REQUEST', shown(400)],
+  BAD_REQUEST: ['RXGATE_ERR_BAD_REQUEST', refused(400)],
   /** The client's body was larger than the endpoint accepts. */
-  REQUEST_TOO_LARGE: ['RXGATE_ERR_REQUEST_TOO_LARGE', shown(413)],
+  REQUEST_TOO_LARGE: ['RXGATE_ERR_REQUEST_TOO_LARGE', refused(413)],
   /** The request has no valid credentials (a missing, malformed, expired or badly signed token). */
-  UNAUTHORIZED: ['RXGATE_ERR_UNAUTHORIZED', shown(401)],
+  UNAUTHORIZED: ['RXGATE_ERR_UNAUTHORIZED', refused(401)],
   /** The request's credentials are valid but not enough (roles, scopes), or the client is refused (a bot). */
-  FORBIDDEN: ['RXGATE_ERR_FORBIDDEN', shown(403)],
+  FORBIDDEN: ['RXGATE_ERR_FORBIDDEN', refused(403)],
   /** This client is over its own rate limit (`client_max_rate`), or sent nothing to count it by; `Retry-After` says when to come back. */
-  TOO_MANY_REQUESTS: ['RXGATE_ERR_TOO_MANY_REQUESTS', shown(429)],
+  TOO_MANY_REQUESTS: ['RXGATE_ERR_TOO_MANY_REQUESTS', refused(429)],
   /** All clients together are over the endpoint's or the gateway's rate limit (`max_rate`); `Retry-After` says when to come back. */
-  RATE_LIMITED: ['RXGATE_ERR_RATE_LIMITED', shown(503)],
+  RATE_LIMITED: ['RXGATE_ERR_RATE_LIMITED', refused(503)],
   /** A shared rate limit could not be checked (its Redis is unreachable) and `on_failure_allow` is off. */
   RATE_LIMIT_UNAVAILABLE: ['RXGATE_ERR_RATE_LIMIT_UNAVAILABLE', hidden(503, 'the rate limit could not be checked: retry later')],
   /** A backend was not called: it is over its own rate limit (`qos/ratelimit/proxy`). A backend failure like the others (500, as KrakenD answers it). */
   BACKEND_RATE_LIMITED: ['RXGATE_ERR_BACKEND_RATE_LIMITED', hidden(500, BACKEND_FAILED)],
   /** The request's host is not one of `security/http`'s `allowed_hosts`: a 500, as KrakenD (unrolled/secure) answers it. */
-  BAD_HOST: ['RXGATE_ERR_BAD_HOST', shown(500)],
+  BAD_HOST: ['RXGATE_ERR_BAD_HOST', refused(500)],
   /** A plugin or middleware could not be loaded or set up; fix the configuration or the module. */
   BAD_PLUGIN: ['RXGATE_ERR_BAD_PLUGIN', hidden(500, MISCONFIGURED)],
   /** The endpoint's pipeline did not answer before the endpoint's deadline. */
@@ -141,6 +144,12 @@ export function errorCode(error: unknown): ErrorCode {
 /** The policy of any error (that of `INTERNAL` for one that is not rxgate's own). */
 export function errorPolicy(error: unknown): ErrorPolicy {
   return POLICIES.get(errorCode(error))!
+}
+
+/** Whether an error is a refusal of the request (see {@link ErrorPolicy}), not a failure to serve it. */
+export function isRefusal(error: unknown): boolean {
+  const policy = errorPolicy(error)
+  return policy.expose && policy.refusal === true
 }
 
 /** What a client may read of an error: its message when the policy exposes it, else the code's fixed text. */

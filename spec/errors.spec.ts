@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ErrorCodes, RxgateError, clientMessage, errorCode, errorPolicy } from '../lib/errors.js'
+import { ErrorCodes, RxgateError, clientMessage, errorCode, errorPolicy, isRefusal } from '../lib/errors.js'
 
 t.test('every code has a policy: a status, and a message a client may read or a fixed text', async (t) => {
   for (const [name, code] of Object.entries(ErrorCodes)) {
@@ -34,4 +34,14 @@ t.test('errorCode answers only codes of the catalogue', async (t) => {
   t.equal(errorCode(undefined), 'RXGATE_ERR_INTERNAL')
   t.equal(errorCode(new RxgateError('RXGATE_ERR_MADE_UP' as never, 'x')), 'RXGATE_ERR_INTERNAL', 'a code made up in code')
   t.equal(clientMessage(new TypeError('secret internals')), 'the gateway failed to answer this request')
+})
+
+t.test('refusals (a 401, a 429, a rate limit) are told from failures, for the log level', async (t) => {
+  for (const code of [ErrorCodes.UNAUTHORIZED, ErrorCodes.FORBIDDEN, ErrorCodes.TOO_MANY_REQUESTS, ErrorCodes.RATE_LIMITED, ErrorCodes.BAD_REQUEST]) {
+    t.ok(isRefusal(new RxgateError(code, 'no')), code)
+  }
+  for (const code of [ErrorCodes.RATE_LIMIT_UNAVAILABLE, ErrorCodes.BACKEND_STATUS, ErrorCodes.PIPELINE, ErrorCodes.INTERNAL]) {
+    t.notOk(isRefusal(new RxgateError(code, 'no')), code)
+  }
+  t.notOk(isRefusal(new Error('foreign')), 'an error not rxgate\'s own is a failure')
 })

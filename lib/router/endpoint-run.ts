@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http'
 import { Subscription, of } from 'rxjs'
 import { failed } from '../../operators/part.js'
 import { isMerged, merged } from '../../operators/merge.js'
-import { ErrorCodes, RxgateError, errorCode } from '../errors.js'
+import { ErrorCodes, RxgateError, errorCode, isRefusal } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { GatewayRequest } from '../request.js'
 import type { Endpoint } from './endpoint.js'
@@ -64,8 +64,13 @@ export class EndpointRun {
    * endpoint renders failures, so `return_error_msg` and friends hold. Once answered, only logged.
    */
   fail(error: unknown): void {
-    const what = this.answered ? 'endpoint failed after it answered' : 'endpoint failed'
-    this.logger.error({ err: error, code: errorCode(error), endpoint: this.endpoint.path }, what)
+    if (isRefusal(error)) {
+      // a 401 or a 429 is the endpoint doing its job, and a flood of them must not flood the log
+      this.logger.debug({ code: errorCode(error), endpoint: this.endpoint.path, reason: (error as Error).message }, 'request refused')
+    } else {
+      const what = this.answered ? 'endpoint failed after it answered' : 'endpoint failed'
+      this.logger.error({ err: error, code: errorCode(error), endpoint: this.endpoint.path }, what)
+    }
     this.settle(() => this.render(merged({ data: undefined, complete: false, delivered: 0, errors: [failed('', 0, error)] })))
   }
 

@@ -14,7 +14,7 @@ async function statuses(base: string, path: string, count: number, headers: Reco
 
 t.test('qos/ratelimit/router max_rate, capacity, every: 503 with Retry-After past the limit, no backend called', async (t) => {
   const [api] = await startBackends(t, json({ ok: true }))
-  const { base } = await runGateway(t, {
+  const { base, gateway } = await runGateway(t, {
     endpoints: [
       { endpoint: '/limited', extra_config: { 'qos/ratelimit/router': { max_rate: 3, capacity: 3, every: '1m' } }, backend: [{ host: [api!.url], url_pattern: '/' }] },
       { endpoint: '/default-capacity', extra_config: { 'qos/ratelimit/router': { max_rate: 2 } }, backend: [{ host: [api!.url], url_pattern: '/' }] },
@@ -29,6 +29,9 @@ t.test('qos/ratelimit/router max_rate, capacity, every: 503 with Retry-After pas
   t.same(await statuses(base, '/default-capacity', 3), [200, 200, 503], 'capacity defaults to max_rate per second')
   t.same(await statuses(base, '/open', 5), [200, 200, 200, 200, 200], 'other endpoints are not limited')
   t.equal(api!.seen.length, 3 + 2 + 5, 'the refused requests never reached the backend')
+  const lines = gateway.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number; msg: string; status?: number })
+  t.same(lines.filter((line) => line.level >= 40), [], 'a refusal is no failure: nothing logged as a warning or an error')
+  t.equal(lines.filter((line) => line.msg === 'request' && line.status === 503).length, 3, 'each refusal has its access log line')
 })
 
 t.test('a fractional rate refills continuously: 2 per second is a token every 500 ms', async (t) => {
