@@ -3,7 +3,7 @@
  * The rxgate command line: runs and checks KrakenD-format (v3) configuration files.
  */
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../lib/config/index.js'
+import { loadConfig, type GatewayConfig } from '../lib/config/index.js'
 import { RxgateError } from '../lib/errors.js'
 import { createLogger } from '../lib/logger.js'
 import { compileGateway } from '../lib/pipeline/compile.js'
@@ -59,6 +59,14 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const
 
+/** The metrics endpoint a file asks rxgate to listen on (a Prometheus exporter, /__stats), if any. */
+function listeningExporters(config: GatewayConfig): string | undefined {
+  const prometheus = config.telemetry?.exporters.prometheus?.find((exporter) => !exporter.disable_metrics)
+  if (prometheus) return `a Prometheus exporter (port ${prometheus.port ?? 9090})`
+  if (config.stats && !config.stats.endpoint_disabled) return `/__stats (${config.stats.listen_address ?? ':8090'})`
+  return undefined
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
   const [command = 'help'] = positionals
@@ -84,6 +92,10 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number, not "${values.port}"`)
   const workers = values.workers === undefined ? 1 : Number(values.workers)
   if (!Number.isInteger(workers) || workers < 1) return fail(`--workers must be a whole number of at least 1, not "${values.workers}"`)
+  const pulled = listeningExporters(config)
+  if (workers > 1 && pulled !== undefined) {
+    return fail(`--workers ${workers} cannot serve ${pulled}: each worker keeps its own metrics and only one process can listen on its port; run one process, or push them over OTLP ("exporters": { "otlp": [...] }), where each worker reports as its own instance`)
+  }
   const logger = createLogger({ level: values['log-level'] ?? 'info' })
   if (workers > 1 && !isWorker) {
     // The supervisor compiles nothing, so it says what the file lacks, once, for all its workers.

@@ -12,6 +12,9 @@ import { guardProcess } from './router/guard-process.js'
 import type { Render } from './router/reply.js'
 import { Routes } from './router/routes.js'
 import { GatewayServer, type ServerOptions } from './router/server.js'
+import { TELEMETRY_OFF, type Telemetry } from './telemetry/hooks.js'
+import { OpenTelemetry } from './telemetry/open-telemetry.js'
+import type { EndpointTelemetryOptions, OpenTelemetryOptions } from './telemetry/settings.js'
 
 export interface GatewayOptions {
   /** A pino logger, or options for the one the gateway makes. */
@@ -47,6 +50,12 @@ export interface GatewayOptions {
   readonly guardProcess?: boolean
   /** node:http limits: whole-request and header deadlines, keep-alive idle time, header size. */
   readonly http?: ServerOptions['http']
+  /**
+   * Metrics and traces: KrakenD's `telemetry/opentelemetry` block (Prometheus and OTLP exporters,
+   * layers, sample rate), or a `Telemetry` of one's own. Every route reports, and every
+   * `backend()` its pipelines call. Default: none, at the cost of a property read per request.
+   */
+  readonly telemetry?: OpenTelemetryOptions | Telemetry
 }
 
 export interface RouteOptions {
@@ -78,6 +87,8 @@ export interface RouteOptions {
    * configuration files.
    */
   readonly render?: Render
+  /** This route's own telemetry settings, as KrakenD's endpoint `telemetry/opentelemetry` block (`{ proxy: { disable_metrics: true } }`). */
+  readonly telemetry?: EndpointTelemetryOptions
 }
 
 /**
@@ -102,6 +113,8 @@ export class Gateway {
   private readonly middlewares: ServerMiddleware[] = []
   private readonly starting: (() => Promise<void>)[] = []
   private readonly closing: (() => Promise<void>)[] = []
+  /** Its metrics and traces: started before it serves, flushed when it closes. */
+  readonly telemetry: Telemetry
   private server: GatewayServer | undefined
   private releaseProcess: (() => void) | undefined
 
@@ -109,6 +122,9 @@ export class Gateway {
     this.logger = isLogger(options.logger) ? options.logger : createLogger(options.logger)
     this.timeout = toMilliseconds(options.timeout ?? '2s')
     this.shutdownTimeout = toMilliseconds(options.shutdownTimeout ?? '10s')
+    const telemetry = options.telemetry
+    this.telemetry = telemetry === undefined ? TELEMETRY_OFF : isTelemetry(telemetry) ? telemetry : new OpenTelemetry(telemetry)
+    if (this.telemetry.on) this.beforeListen(() => this.telemetry.start()).onClose(() => this.telemetry.shutdown())
   }
 
   /**
@@ -145,6 +161,7 @@ export class Gateway {
       render: options.render ?? renderFor(options.encoding ?? 'json', { encode: jsonEncoder(options.schema) }),
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
       traced: options.trace ?? true,
+      telemetry: this.telemetry.route(method.toUpperCase(), path, options.telemetry),
     }
     this.routes.add(endpoint.method, path, endpoint)
     return this
@@ -190,6 +207,7 @@ export class Gateway {
       guardProcess: this.options.guardProcess ?? true,
       middlewares: this.middlewares,
       http: this.options.http ?? {},
+      telemetry: this.telemetry,
     })
     if (this.options.guardProcess ?? true) this.releaseProcess = guardProcess(this.logger)
     const address = await this.server.listen(port, host)
@@ -214,6 +232,10 @@ export class Gateway {
 /** Creates a {@link Gateway}. */
 export function gateway(options?: GatewayOptions): Gateway {
   return new Gateway(options)
+}
+
+function isTelemetry(value: OpenTelemetryOptions | Telemetry): value is Telemetry {
+  return typeof (value as Telemetry).route === 'function'
 }
 
 function isLogger(value: GatewayOptions['logger']): value is Logger {

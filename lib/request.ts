@@ -1,4 +1,5 @@
 import type { Connections } from './backend/connections.js'
+import type { RunTelemetry } from './telemetry/hooks.js'
 
 /** Header values as Node reads them: lower-case names, repeated headers as arrays. */
 export type Headers = Readonly<Record<string, string | string[] | undefined>>
@@ -55,6 +56,8 @@ export class RequestContext {
   backendHeaders: Record<string, string> | undefined = undefined
   /** Headers the answer carries, whatever it is (a failure's too). */
   responseHeaders: Record<string, string> | undefined = undefined
+  /** The request's metrics and span, when its endpoint reports any: its backend calls report under it. */
+  telemetry: RunTelemetry | undefined = undefined
 
   addBackendHeader(name: string, value: string): void {
     ;(this.backendHeaders ??= {})[name.toLowerCase()] = value

@@ -18,6 +18,7 @@ import { dropRawResponse, rawResponse, type RawResponse } from './raw.js'
 import { followRedirect, isRedirect, tooManyRedirects } from './redirect.js'
 import { compileStatusPolicy, statusError } from './status.js'
 import { compileUrlTemplate } from './url-template.js'
+import type { BackendDescription, CallTelemetry } from '../telemetry/hooks.js'
 
 /** Methods whose backend request carries the client's body. */
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
@@ -53,28 +54,38 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
   const transport = transportFor(resolved)
   const withBody = WITH_BODY.has(resolved.method)
   const source = { method: resolved.method, urlPattern: template.pattern }
+  // what this backend's calls report under, when their gateway has telemetry: named on the first call
+  const telemetryKey = {}
+  const describe = (): BackendDescription => ({
+    method: resolved.method,
+    urlPattern: options?.telemetry?.urlPattern ?? template.pattern,
+    host: options?.telemetry?.host ?? template.origin,
+    options: options?.telemetry?.options,
+  })
 
   // What makes this call's value from a body: an HTTP cache shares values only between equal ones.
   const decoding = JSON.stringify([resolved.encoding, resolved.allow, resolved.deny, resolved.maxBodyBytes, resolved.maxNestingDepth])
 
   /** One call: redirects followed, the final answer checked and decoded, or handed to the request's interceptor. */
-  async function perform(req: GatewayRequest, signal: Cancellation): Promise<T> {
+  async function perform(req: GatewayRequest, signal: Cancellation, telemetry: CallTelemetry | undefined): Promise<T> {
     const body = withBody ? req.body : undefined
+    const path = forwarding.query(req, template.path(req.params, req.context.claims), template.hasQuery)
+    const headers = forwarding.headers(req, body !== undefined)
     const request: BackendRequest = {
       origin: template.origin,
-      path: forwarding.query(req, template.path(req.params, req.context.claims), template.hasQuery),
+      path,
       method: resolved.method,
-      headers: forwarding.headers(req, body !== undefined),
+      headers: telemetry === undefined ? headers : telemetry.headers(headers, template.origin + path),
       body,
       connections: req[CONNECTIONS] ?? sharedConnections,
     }
     const intercept = decoders === undefined ? undefined : (req as Intercepting)[INTERCEPT]
-    if (intercept !== undefined) return intercept(intercepted(request, signal)) as Promise<T>
-    return answer(await send(request, signal))
+    if (intercept !== undefined) return intercept(intercepted(request, signal, telemetry)) as Promise<T>
+    return answer(await send(request, signal, telemetry))
   }
 
   /** Sends a request and follows its redirects: the final answer, its body unread. */
-  async function send(first: BackendRequest, signal: Cancellation): Promise<Final> {
+  async function send(first: BackendRequest, signal: Cancellation, telemetry: CallTelemetry | undefined): Promise<Final> {
     let request = first
     const referer = request.headers.referer
     for (let redirects = 0; ; redirects++) {
@@ -86,7 +97,10 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
         throw networkError(error, target)
       }
       const { status } = response
-      if (success(status) || !isRedirect(status)) return { response, target }
+      if (success(status) || !isRedirect(status)) {
+        telemetry?.responded(status, response.headers)
+        return { response, target }
+      }
       response.discard()
       if (redirects >= resolved.maxRedirects) throw tooManyRedirects(url, resolved.maxRedirects)
       request = followRedirect(request, status, response.headers.location, referer)
@@ -102,14 +116,14 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
   }
 
   /** The call as an interceptor takes it over (see `CallInterceptor`). */
-  function intercepted(request: BackendRequest, signal: Cancellation): InterceptedCall {
+  function intercepted(request: BackendRequest, signal: Cancellation, telemetry: CallTelemetry | undefined): InterceptedCall {
     return {
       method: request.method,
       url: request.origin + request.path,
       headers: request.headers,
       decoding,
       send: async (headers) => {
-        const final = await send(headers === undefined ? request : { ...request, headers: { ...request.headers, ...headers } }, signal)
+        const final = await send(headers === undefined ? request : { ...request, headers: { ...request.headers, ...headers } }, signal, telemetry)
         const { status } = final.response
         return {
           status,
@@ -130,10 +144,12 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
   return (req) =>
     new Observable<T>((subscriber) => {
       const controller = new Cancellation()
+      const telemetry = req.context.telemetry?.call(telemetryKey, describe)
       let settled = false
-      perform(req, controller).then(
+      perform(req, controller, telemetry).then(
         (value) => {
           settled = true
+          telemetry?.delivered()
           // Unsubscribed while the head was on its way (the abort came too late): nobody owns the body.
           if (raw && subscriber.closed) return dropRawResponse(value as RawResponse)
           subscriber.next(value)
@@ -141,13 +157,16 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
         },
         (error: unknown) => {
           settled = true
+          telemetry?.failed(error)
           // Whatever is still open for this call (a body half read) goes now.
           controller.abort()
           subscriber.error(error)
         },
       )
       return () => {
-        if (!settled) controller.abort()
+        if (settled) return
+        controller.abort()
+        telemetry?.aborted()
       }
     })
 }

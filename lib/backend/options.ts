@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls'
 import { DEFAULT_MAX_NESTING_DEPTH } from '../codec/depth.js'
 import { ErrorCodes, RxgateError } from '../errors.js'
+import type { BackendTelemetryOptions } from '../telemetry/settings.js'
 
 /** Client names allowed through: a list, or `'*'` for all (KrakenD's `input_headers` / `input_query_strings`). */
 export type AllowList = readonly string[] | '*'
@@ -32,6 +33,12 @@ const PRUNABLE: ReadonlySet<string> = new Set<BackendEncoding>(['json', 'safejso
 
 /** How one backend is called. Everything here is compiled once, when the backend is created. */
 export interface BackendOptions {
+  /**
+   * How the calls report when their gateway has telemetry (every call does then): the backend's
+   * `telemetry/opentelemetry` block, and its names when the URL's own are not the ones to report
+   * (a file's `url_pattern`, its hosts joined by `_`). Default: the URL's path template and origin.
+   */
+  readonly telemetry?: { readonly urlPattern?: string; readonly host?: string; readonly options?: BackendTelemetryOptions }
   /** The backend request's method. Default `'GET'`: the backend's own, not the client's (as KrakenD). */
   readonly method?: string
   /**

@@ -16,9 +16,10 @@ export type Scope = 'service' | 'endpoint' | 'backend'
 export const NAMESPACES: Readonly<Record<Scope, readonly string[]>> = {
   // `rxgate`: rxgate's own settings, kept under extra_config so that KrakenD still reads the file
   // `redis`: the connection pools that shared rate limits and caches name (KrakenD Enterprise's shape)
-  service: ['router', 'rxgate', 'redis', ...middlewareNamespaces('server')],
-  endpoint: ['proxy', ...middlewareNamespaces('endpoint')],
-  backend: ['proxy', 'backend/http', ...middlewareNamespaces('backend')],
+  // `telemetry/opentelemetry`: metrics and traces; `telemetry/metrics`: KrakenD's older /__stats
+  service: ['router', 'rxgate', 'redis', 'telemetry/opentelemetry', 'telemetry/metrics', ...middlewareNamespaces('server')],
+  endpoint: ['proxy', 'telemetry/opentelemetry', ...middlewareNamespaces('endpoint')],
+  backend: ['proxy', 'backend/http', 'telemetry/opentelemetry', ...middlewareNamespaces('backend')],
 }
 
 /** The namespaces that are read as they are and given to their middleware's factory (see lib/middleware). */
@@ -43,6 +44,9 @@ export const ALIASES: Readonly<Record<string, string>> = {
   // Lura's HTTP client status handling (return_error_details, return_error_code)
   'github.com/devopsfaith/krakend/http': 'backend/http',
   'github_com/devopsfaith/krakend/http': 'backend/http',
+  // krakend-metrics (the /__stats endpoint) under its KrakenD 1.x name
+  'github.com/devopsfaith/krakend-metrics': 'telemetry/metrics',
+  'github_com/devopsfaith/krakend-metrics': 'telemetry/metrics',
   // the name of the Redis-backed service rate limit's schema file in KrakenD's schema, which files use too
   'qos/ratelimit/redis': 'qos/ratelimit/service/redis',
   // KrakenD 1.x components rxgate does not implement, named so that their old names fail closed

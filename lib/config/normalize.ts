@@ -74,6 +74,8 @@ export function normalizeConfig(raw: unknown): GatewayConfig {
     middlewares: middlewares(extra, 'service'),
     max_nesting_depth: (extra.rxgate as RawRxgate | undefined)?.max_nesting_depth ?? DEFAULTS.max_nesting_depth,
     redis: (extra.redis as RedisConfig | undefined) ?? {},
+    ...optional('telemetry', extra['telemetry/opentelemetry'] as GatewayConfig['telemetry']),
+    ...optional('stats', extra['telemetry/metrics'] as GatewayConfig['stats']),
     endpoints,
     ignored_namespaces: [...ignored].sort(),
     ...optional('plugin', service.plugin && { folder: service.plugin.folder, pattern: service.plugin.pattern }),
@@ -129,6 +131,7 @@ function normalizeEndpoint(endpoint: RawEndpoint, service: ServiceDefaults, igno
     ...optional('cache_ttl', cache_ttl),
     backend: backends.map((backend) => normalizeBackend(backend, normalized, service, ignored)),
     middlewares: middlewares(extra, 'endpoint'),
+    ...optional('telemetry', extra['telemetry/opentelemetry'] as EndpointConfig['telemetry']),
     proxy: {
       ...optional('static', staticProxy(proxy.static)),
       sequential: proxy.sequential ?? false,
@@ -164,6 +167,7 @@ function normalizeBackend(
     ...optional('mapping', backend.mapping && Object.keys(backend.mapping).length > 0 ? backend.mapping : undefined),
     is_collection: backend.is_collection ?? false,
     middlewares: middlewares(extra, 'backend'),
+    ...optional('telemetry', extra['telemetry/opentelemetry'] as BackendConfig['telemetry']),
     // an empty list is "not set" (KrakenD's zero value): the endpoint's list applies
     input_headers: forwarded(backend.input_headers) ?? endpoint.input_headers,
     input_query_strings: forwarded(backend.input_query_strings) ?? endpoint.input_query_strings,

@@ -1,5 +1,6 @@
 import type { MiddlewareBlocks } from '../middleware/registry.js'
 import type { RedisConfig } from '../redis/pools.js'
+import type { BackendTelemetryOptions, EndpointTelemetryOptions, OpenTelemetryOptions, StatsOptions } from '../telemetry/settings.js'
 /**
  * The configuration after `lib/config` has loaded, validated and normalized it: KrakenD's
  * configuration v3 with its own key names, every default filled in, durations in milliseconds,
@@ -68,6 +69,10 @@ export interface GatewayConfig {
   readonly max_nesting_depth: number
   /** The Redis connection pools that shared rate limits and caches name (the `redis` namespace, as written). */
   readonly redis: RedisConfig
+  /** The service's `telemetry/opentelemetry` block, as written: metrics and traces. */
+  readonly telemetry?: OpenTelemetryOptions
+  /** The service's `telemetry/metrics` block, as written: the `/__stats` endpoint. */
+  readonly stats?: StatsOptions
   /** The namespaces rxgate does not implement, ignored (with one warning at start-up). */
   readonly ignored_namespaces: readonly string[]
   /** Where the user plugins come from (`loadPlugins`); absent, there are none. */
@@ -113,6 +118,8 @@ export interface EndpointConfig {
   readonly backend: readonly BackendConfig[]
   /** The endpoint's middleware namespaces (`auth/validator`, ...), by short name, as written. */
   readonly middlewares: MiddlewareBlocks
+  /** The endpoint's `telemetry/opentelemetry` block, as written. */
+  readonly telemetry?: EndpointTelemetryOptions
   readonly proxy: {
     readonly static?: StaticProxy
     readonly sequential: boolean
@@ -151,6 +158,8 @@ export interface BackendConfig {
     readonly return_error_details?: string
     readonly return_error_code: boolean
   }
+  /** The backend's `telemetry/opentelemetry` block, as written. */
+  readonly telemetry?: BackendTelemetryOptions
   readonly proxy: {
     readonly shadow: boolean
     readonly flatmap_filter?: readonly FlatmapOperation[]

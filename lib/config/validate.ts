@@ -3,6 +3,7 @@ import { isIP } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
 import { authFindings } from './auth-rules.js'
+import { telemetryFindings } from './telemetry-rules.js'
 import { didYouMean } from './did-you-mean.js'
 import { sanitizeHost } from './hosts.js'
 import { checkMiddlewareOptions } from './middleware-options.js'
@@ -246,6 +247,11 @@ class Semantics {
     this.serviceKeys(raw)
     this.redisPools = this.redis(isObject(raw.extra_config) ? raw.extra_config.redis : undefined)
     const extra = this.extraConfig('', raw.extra_config, 'service')
+    const telemetry = extra.known.get('telemetry/opentelemetry')
+    if (telemetry) {
+      const at = `/extra_config/${escapePointer(telemetry.key)}`
+      for (const { path, message } of telemetryFindings(telemetry.value)) this.problem(`${at}${path}`, message)
+    }
     const router = extra.known.get('router')?.value
     if (isObject(router)) this.router(`/extra_config/${escapePointer(extra.known.get('router')!.key)}`, router)
     const healthEnabled = !(isObject(router) && router.disable_health === true)

@@ -69,6 +69,8 @@ function transportOptions(config: BackendConfig, shaping: Shaping, { verbatim, m
     encoding: config.encoding,
     verbatim,
     maxNestingDepth,
+    // reported as KrakenD names a backend: its url_pattern, its hosts joined
+    telemetry: { urlPattern: config.url_pattern, host: [...config.host].sort().join('_'), ...(config.telemetry ? { options: config.telemetry } : {}) },
     ...(shaping.allow ? { allow: shaping.allow } : {}),
     ...(shaping.deny ? { deny: shaping.deny } : {}),
   }

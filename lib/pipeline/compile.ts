@@ -41,6 +41,7 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
       remoteIpHeaders: router.remote_ip_headers,
       trustedProxies: router.trusted_proxies,
     },
+    ...(config.telemetry ? { telemetry: { ...config.telemetry, service_name: config.telemetry.service_name || config.name || 'rxgate' } } : {}),
     http: {
       ...(config.read_timeout === undefined ? {} : { requestTimeout: config.read_timeout }),
       ...(config.read_header_timeout === undefined ? {} : { headersTimeout: config.read_header_timeout }),
@@ -61,6 +62,7 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
       render: compiled.render,
       // rxgate's own operators schedule nothing that could throw outside the pipeline; a plugin may.
       trace: compiled.runsPlugins,
+      ...(endpoint.telemetry ? { telemetry: endpoint.telemetry } : {}),
     })
   }
   for (const method of BUILTIN_METHODS) {

@@ -7,6 +7,7 @@ import { ErrorCodes, RxgateError, errorCode, isRefusal } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { GatewayRequest } from '../request.js'
 import type { Endpoint } from './endpoint.js'
+import type { RunTelemetry } from '../telemetry/hooks.js'
 import { errorReply, writeReply, type Reply } from './reply.js'
 
 /**
@@ -32,9 +33,11 @@ export class EndpointRun {
   private answered = false
   private subscription: Subscription | undefined
   private deadline: NodeJS.Timeout | undefined
+  /** This request's metrics and span, when its endpoint reports any. */
+  private telemetry: RunTelemetry | undefined
 
   constructor(
-    private readonly endpoint: Endpoint,
+    readonly endpoint: Endpoint,
     private readonly request: GatewayRequest,
     private readonly res: ServerResponse,
     private readonly logger: Logger,
@@ -49,14 +52,18 @@ export class EndpointRun {
    * a user's code are traced; a file's endpoints, rxgate's own operators, are not.
    */
   start(guarded: boolean): void {
+    if (this.endpoint.telemetry !== undefined) this.request.context.telemetry = this.telemetry = this.endpoint.telemetry.begin(this.request)
     if (guarded && this.endpoint.traced) current.run(this, () => this.subscribe())
     else this.subscribe()
   }
 
   /** The client went away before the answer: every backend call in flight is cancelled. */
   cancel(): void {
+    // marked before the teardown, so that the calls it cuts count as cancelled, not timed out
+    if (!this.answered) this.telemetry?.settled(false, false, true)
     this.answered = true
     this.teardown()
+    this.telemetry?.closed(this.res.headersSent ? this.res.statusCode : 0)
   }
 
   /**
@@ -71,6 +78,7 @@ export class EndpointRun {
       const what = this.answered ? 'endpoint failed after it answered' : 'endpoint failed'
       this.logger.error({ err: error, code: errorCode(error), endpoint: this.endpoint.path }, what)
     }
+    if (!this.answered) this.telemetry?.settled(false, true, false)
     this.settle(() => this.render(merged({ data: undefined, complete: false, delivered: 0, errors: [failed('', 0, error)] })))
   }
 
@@ -101,6 +109,10 @@ export class EndpointRun {
   }
 
   private answer(result: unknown): void {
+    if (this.telemetry !== undefined) {
+      if (isMerged(result)) this.telemetry.settled(result.complete, result.errors.length > 0, false)
+      else this.telemetry.settled(true, false, false)
+    }
     if (isMerged(result) && result.errors.length > 0) {
       const failures = result.errors.map(({ source, error }) => ({ source, code: errorCode(error), message: (error as Error)?.message }))
       this.logger.warn({ endpoint: this.endpoint.path, failures }, result.delivered > 0 ? 'partial answer' : 'no backend answered')

@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs'
 import type { GatewayRequest } from '../request.js'
 import type { Render } from './reply.js'
+import type { EndpointTelemetry } from '../telemetry/hooks.js'
 
 /**
  * An endpoint's pipeline: from the client request to its answer, a `merge()` result or any plain
@@ -21,4 +22,6 @@ export interface Endpoint {
   readonly maxBodyBytes: number
   /** Whether each request's callbacks are traced to it, so that an error escaping them ends it (see `EndpointRun.start`). */
   readonly traced: boolean
+  /** Its metrics and traces, compiled once (absent when telemetry is off or skips it). */
+  readonly telemetry?: EndpointTelemetry | undefined
 }

@@ -12,6 +12,7 @@ import type { Endpoint } from './endpoint.js'
 import { carriesBody, readBody } from './read-body.js'
 import type { Lookup, Routes } from './routes.js'
 import { toGatewayRequest } from './to-request.js'
+import type { Telemetry } from '../telemetry/hooks.js'
 
 export interface ServerOptions {
   readonly routes: Routes<Endpoint>
@@ -40,6 +41,8 @@ export interface ServerOptions {
   readonly middlewares: readonly ServerMiddleware[]
   /** 405 with `Allow` when the path has routes for other methods; 404 otherwise. */
   readonly methodNotAllowed: boolean
+  /** Metrics and traces (`TELEMETRY_OFF` when none): told of every exchange's end. */
+  readonly telemetry: Telemetry
   /** node:http server limits and timeouts. */
   readonly http: Readonly<{
     requestTimeout?: number
@@ -75,6 +78,7 @@ export class GatewayServer {
 
   constructor(private readonly options: ServerOptions) {
     this.clientIp = compileClientIp(options.clientIp)
+    options.telemetry.observeActive(() => this.inFlight.size)
     const { requestTimeout, headersTimeout, keepAliveTimeout, maxHeaderSize } = options.http
     const routed: HttpHandler = (req, res) => this.route(req, res)
     const handler = options.middlewares.reduceRight<HttpHandler>((next, middleware) => middleware(next), routed)
@@ -159,6 +163,8 @@ export class GatewayServer {
     res.on('close', () => {
       // Closed before the answer (the client went away): cancel every backend call in flight.
       exchange.run?.cancel()
+      const { telemetry } = this.options
+      if (telemetry.on) telemetry.exchangeEnded(exchange.run?.endpoint.telemetry, req.method ?? 'GET', res.statusCode, (performance.now() - exchange.started) / 1000, exchange.path)
       this.inFlight.delete(res)
       if (this.inFlight.size === 0) this.drained?.()
       if (this.options.accessLog && !this.options.accessLogSkip.has(exchange.path)) this.logAccess(req, res, exchange)

@@ -79,7 +79,7 @@ t.test('a legacy name reads as its short one: a KrakenD 1 block is checked as th
   const raw = {
     version: 3,
     host: ['http://api'],
-    extra_config: { 'telemetry/metrics': {}, 'github_com/devopsfaith/krakend-gologging': {} },
+    extra_config: { 'telemetry/influx': {}, 'github_com/devopsfaith/krakend-gologging': {} },
     endpoints: [{ endpoint: '/a', extra_config: { 'github.com/devopsfaith/krakend-ratelimit/juju/router': { maxRate: 1 } }, backend: [{ url_pattern: '/a' }] }],
   }
   const problem = '/endpoints/0/extra_config/github.com~1devopsfaith~1krakend-ratelimit~1juju~1router: ' +
@@ -87,7 +87,7 @@ t.test('a legacy name reads as its short one: a KrakenD 1 block is checked as th
   t.throws(() => checkConfig(raw), { code: 'RXGATE_ERR_CONFIG_INVALID', details: { problems: [problem] } }, "KrakenD 1's maxRate is not max_rate")
   t.throws(() => checkConfig(raw, allowUnenforced), { details: { problems: [problem] } }, 'an enforced namespace is not served without its limit')
   const fixed = { ...raw, endpoints: [{ ...raw.endpoints[0]!, extra_config: { 'github.com/devopsfaith/krakend-ratelimit/juju/router': { max_rate: 1 } } }] }
-  t.same(checkConfig(fixed).warnings, ['extra_config namespaces rxgate does not implement are ignored: github_com/devopsfaith/krakend-gologging, telemetry/metrics'])
+  t.same(checkConfig(fixed).warnings, ['extra_config namespaces rxgate does not implement are ignored: github_com/devopsfaith/krakend-gologging, telemetry/influx'])
   t.same(checkConfig(fixed).config.endpoints[0]!.middlewares, { 'qos/ratelimit/router': { max_rate: 1 } })
 })
 
@@ -174,11 +174,11 @@ t.test('setting warnings follow the namespace warning', async (t) => {
   const { warnings } = checkConfig({
     version: 3,
     host: ['http://api'],
-    extra_config: { 'telemetry/metrics': {} },
+    extra_config: { 'telemetry/influx': {} },
     endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/a', allow: ['x'], deny: ['y'] }] }],
   })
   t.same(warnings, [
-    'extra_config namespaces rxgate does not implement are ignored: telemetry/metrics',
+    'extra_config namespaces rxgate does not implement are ignored: telemetry/influx',
     '/endpoints/0/backend/0/deny: is ignored: allow and deny are both set, and allow wins (as in KrakenD)',
   ])
 })
