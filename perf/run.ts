@@ -5,7 +5,7 @@
  * with apt-get when missing and the bench runs as root; without nginx the backends are a Node
  * process, with a warning.
  *
- * BENCH_SCENARIOS=proxy,middlewares,aggregation,fan-out,big-body,operators (default all) picks scenarios;
+ * BENCH_SCENARIOS=proxy,middlewares,telemetry,aggregation,fan-out,big-body,operators (default all) picks scenarios;
  * BENCH_ROUNDS (5) and BENCH_SECONDS (5) set the rounds; BENCH_BACKENDS=nginx|node forces the
  * backend server; BENCH_PROFILE=1 always profiles the aggregation's contenders afterwards, =0
  * never (by default: when rxgate is below 0.8 of the hand-written). Only a full run (5 rounds of
@@ -22,12 +22,14 @@ import { fanOut } from './scenarios/fan-out.js'
 import { middlewares } from './scenarios/middlewares.js'
 import { operators } from './scenarios/operators.js'
 import { proxy } from './scenarios/proxy.js'
+import { telemetry } from './scenarios/telemetry.js'
 import { command, selectedScenarios, setting, type ScenarioName } from './settings.js'
 import { ensureWrk } from './wrk.js'
 
 const scenarios: Record<ScenarioName, Scenario> = {
   proxy,
   middlewares,
+  telemetry,
   aggregation,
   'fan-out': fanOut,
   'big-body': bigBody,
