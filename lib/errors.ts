@@ -81,6 +81,8 @@ const CATALOGUE = {
   NOT_FOUND: ['RXGATE_ERR_NOT_FOUND', shown(404)],
   /** A route matches the path, but not for this method. */
   METHOD_NOT_ALLOWED: ['RXGATE_ERR_METHOD_NOT_ALLOWED', shown(405)],
+  /** The gateway is closing or closed (`close()`), and its handler still receives requests from the host app's server. */
+  CLOSED: ['RXGATE_ERR_CLOSED', refused(503)],
   /** The client's request could not be read (bad percent-encoding, aborted body, ...). */
   BAD_REQUEST: ['RXGATE_ERR_BAD_REQUEST', refused(400)],
   /** The client's body was larger than the endpoint accepts. */

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { LoggerOptions } from 'pino'
 import { toMilliseconds, type Duration } from '../operators/duration.js'
+import type { NodeHandler } from './adapters/node-handler.js'
 import { Connections } from './backend/connections.js'
 import { jsonEncoder, type Schema } from './codec/json-encoder.js'
 import { renderFor, type RenderEncoding } from './codec/render.js'
@@ -115,7 +116,10 @@ export class Gateway {
   private readonly closing: (() => Promise<void>)[] = []
   /** Its metrics and traces: started before it serves, flushed when it closes. */
   readonly telemetry: Telemetry
+  /** The `beforeListen` tasks, once started (by `listen` or `handler`). */
+  private started: Promise<void> | undefined
   private server: GatewayServer | undefined
+  private listening = false
   private releaseProcess: (() => void) | undefined
 
   constructor(private readonly options: GatewayOptions = {}) {
@@ -134,7 +138,7 @@ export class Gateway {
    * written (`jwtValidator(...)(pipeline)`).
    */
   use(middleware: ServerMiddleware): this {
-    if (this.server) throw new Error('use() comes before listen(): this gateway is already listening')
+    if (this.server) throw new Error('use() comes before listen() and handler(): this gateway already serves')
     this.middlewares.push(middleware)
     return this
   }
@@ -189,8 +193,62 @@ export class Gateway {
 
   /** Starts serving. Port 0 picks a free port; the address says which. */
   async listen(port = 8080, host?: string): Promise<AddressInfo> {
-    if (this.server) throw new Error('this gateway is already listening')
-    for (const task of this.starting) await task()
+    if (this.listening) throw new Error('this gateway is already listening')
+    this.listening = true
+    try {
+      await this.start()
+      const address = await this.serving().listen(port, host)
+      this.logger.info({ port: address.port, host: address.address }, 'rxgate listening')
+      return address
+    } catch (error) {
+      this.listening = false
+      throw error
+    }
+  }
+
+  /**
+   * The gateway as a node request handler, to serve its routes from another server: node:http's
+   * `createServer(handler)`, or a connect or express app (`app.use('/api', gw.handler())`),
+   * where a request no route matches goes on to the app's `next`. Every stage is the one `listen`
+   * runs (server middlewares, routing, the endpoint's pipeline, the access log); `close()` drains
+   * these requests too, and answers later ones with a 503. Mount it before body parsers: a body
+   * they parsed is no longer the client's bytes (`express.raw()` and `express.text()` are read).
+   *
+   * @example
+   * const gw = gateway().get('/users/{id}', pipe(fanOut({ user: backend('http://users/users/{id}') }), merge()))
+   * const app = express()
+   * app.get('/status', (req, res) => res.json({ ok: true }))
+   * app.use(gw.handler())   // GET /users/7: rxgate; GET /status and the rest: the app
+   * app.listen(3000)
+   */
+  handler(): NodeHandler {
+    const server = this.serving()
+    let ready = false
+    const starting = this.start().then(
+      () => (ready = true),
+      (error: unknown) => {
+        ready = true
+        this.logger.error({ err: error }, 'a start-up task failed; serving without it')
+      },
+    )
+    return (req, res, next) => {
+      if (ready) server.serve(req, res, next)
+      // Requests that come before the start-up tasks end (Redis connections) wait for them, as `listen` does.
+      else void starting.then(() => server.serve(req, res, next))
+    }
+  }
+
+  /** The `beforeListen` tasks, run once. */
+  private start(): Promise<void> {
+    this.started ??= (async () => {
+      for (const task of this.starting) await task()
+    })()
+    return this.started
+  }
+
+  /** The server of this gateway's requests, made by the first `listen` or `handler`. */
+  private serving(): GatewayServer {
+    if (this.server) return this.server
     this.server = new GatewayServer({
       routes: this.routes,
       logger: this.logger,
@@ -210,9 +268,7 @@ export class Gateway {
       telemetry: this.telemetry,
     })
     if (this.options.guardProcess ?? true) this.releaseProcess = guardProcess(this.logger)
-    const address = await this.server.listen(port, host)
-    this.logger.info({ port: address.port, host: address.address }, 'rxgate listening')
-    return address
+    return this.server
   }
 
   /** Stops accepting, drains in-flight requests (bounded by `shutdownTimeout`), then resolves. */
@@ -220,6 +276,8 @@ export class Gateway {
     const server = this.server
     if (!server) return
     this.server = undefined
+    this.listening = false
+    this.started = undefined
     await server.close(this.shutdownTimeout)
     await this.connections.close()
     await Promise.all(this.closing.map((task) => task().catch((error: unknown) => this.logger.warn({ err: error }, 'a resource did not close cleanly'))))

@@ -1,5 +1,6 @@
 /** rxgate's programmatic API: the gateway, backends, KrakenD configurations, and the request and error types. */
 export { Gateway, gateway, type GatewayOptions, type RouteOptions } from './gateway.js'
+export type { NodeHandler } from './adapters/node-handler.js'
 export {
   backend,
   httpCall,

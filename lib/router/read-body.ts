@@ -8,8 +8,14 @@ export function carriesBody(method: string): boolean {
   return !BODYLESS.has(method)
 }
 
-/** Reads a client's body, up to a limit. */
+/**
+ * Reads a client's body, up to a limit. In a host app (`gateway.handler()`), a body parser that
+ * ran first has read the stream already: its raw bytes (`express.raw()`, `express.text()`) are
+ * taken; anything else (a parsed document) is no longer the client's bytes, and is an error that
+ * says so.
+ */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  if (req.readableEnded) return alreadyRead(req, limit)
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > limit) throw tooLarge(limit)
   const chunks: Buffer[] = []
@@ -20,6 +26,19 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     chunks.push(chunk)
   }
   return Buffer.concat(chunks, size)
+}
+
+function alreadyRead(req: IncomingMessage, limit: number): Buffer {
+  const { body } = req as IncomingMessage & { body?: unknown }
+  const bytes = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body) : undefined
+  if (!bytes) {
+    throw new RxgateError(
+      ErrorCodes.INTERNAL,
+      "the request body was read by a middleware that runs before rxgate's handler (express.json(), say): mount the handler before body parsers, or read it with express.raw()",
+    )
+  }
+  if (bytes.length > limit) throw tooLarge(limit)
+  return bytes
 }
 
 function tooLarge(limit: number) {

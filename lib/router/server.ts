@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { Connections } from '../backend/connections.js'
 import type { Logger } from '../logger.js'
-import { ErrorCodes, RxgateError } from '../errors.js'
+import { ErrorCodes, RxgateError, isRefusal } from '../errors.js'
 import type { HttpHandler, ServerMiddleware } from '../middleware/types.js'
 import { compileClientIp, type ClientIp, type ClientIpOptions } from './client-ip.js'
 import { tagClientIp } from './client-ip-of.js'
@@ -63,6 +63,8 @@ interface Exchange {
   readonly clientIp: string
   /** Its endpoint's run, once it has one: cancelled when the client goes away first. */
   run: EndpointRun | undefined
+  /** The host app's `next`, for a request that came through `gateway.handler()`: takes it when no route does. */
+  readonly next: (() => void) | undefined
 }
 
 /**
@@ -74,15 +76,18 @@ export class GatewayServer {
   /** Every exchange not yet closed, by its response. */
   private readonly inFlight = new Map<ServerResponse, Exchange>()
   private readonly clientIp: ClientIp
+  /** The server middlewares around routing, composed once. */
+  private readonly handler: HttpHandler
   private drained: (() => void) | undefined
+  private closed = false
 
   constructor(private readonly options: ServerOptions) {
     this.clientIp = compileClientIp(options.clientIp)
     options.telemetry.observeActive(() => this.inFlight.size)
     const { requestTimeout, headersTimeout, keepAliveTimeout, maxHeaderSize } = options.http
     const routed: HttpHandler = (req, res) => this.route(req, res)
-    const handler = options.middlewares.reduceRight<HttpHandler>((next, middleware) => middleware(next), routed)
-    this.server = createServer({ ...(maxHeaderSize ? { maxHeaderSize } : {}) }, (req, res) => this.handle(handler, req, res))
+    this.handler = options.middlewares.reduceRight<HttpHandler>((next, middleware) => middleware(next), routed)
+    this.server = createServer({ ...(maxHeaderSize ? { maxHeaderSize } : {}) }, (req, res) => this.handle(req, res, undefined))
     if (requestTimeout !== undefined) this.server.requestTimeout = requestTimeout
     if (headersTimeout !== undefined) this.server.headersTimeout = headersTimeout
     if (keepAliveTimeout !== undefined) this.server.keepAliveTimeout = keepAliveTimeout
@@ -104,6 +109,7 @@ export class GatewayServer {
 
   /** Stops accepting, lets in-flight requests finish for up to `grace` ms, then cuts what is left. */
   async close(grace: number): Promise<void> {
+    this.closed = true
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.server.closeIdleConnections()
     if (this.inFlight.size > 0) {
@@ -113,14 +119,27 @@ export class GatewayServer {
       await Promise.race([drained, expired])
       clearTimeout(timer)
     }
+    // What is left of requests another server received (`serve`): cut, as this server's connections.
+    for (const res of this.inFlight.keys()) res.destroy()
     this.server.closeAllConnections()
     await closed
   }
 
   /**
+   * Serves a request that another server received (`gateway.handler()`): the same stages as this
+   * server's own. `next`, the host app's, takes a request no route matches; without it, rxgate
+   * answers it (404, 405, a redirect). Once closing, every request gets a 503.
+   */
+  serve(req: IncomingMessage, res: ServerResponse, next?: () => void): void {
+    if (this.closed) return writeReply(res, errorReply(new RxgateError(ErrorCodes.CLOSED, 'the gateway is closed')))
+    this.handle(req, res, next)
+  }
+
+  /**
    * Every request, in named stages:
    * 1. on request: the server middlewares, outermost first; any may answer by itself;
-   * 2. route (`route`): the path's endpoint, else a redirect, 405, 404 (`unrouted`);
+   * 2. route (`route`): the path's endpoint, else the host app's `next` (`serve`), or a redirect,
+   *    405, 404 (`unrouted`);
    * 3. body: read up to the endpoint's limit, for methods that carry one;
    * 4. pipeline (`EndpointRun`): the endpoint's pipeline, wrapped in its endpoint middlewares,
    *    its backends' sources in their backend middlewares (lib/middleware/registry.ts);
@@ -128,10 +147,10 @@ export class GatewayServer {
    * 6. after the response: the access log, and the drain of a closing server.
    * Whatever throws in any of them ends this request alone, never the process.
    */
-  private handle(handler: HttpHandler, req: IncomingMessage, res: ServerResponse): void {
-    this.watch(req, res)
+  private handle(req: IncomingMessage, res: ServerResponse, next: (() => void) | undefined): void {
+    this.watch(req, res, next)
     try {
-      handler(req, res)
+      this.handler(req, res)
     } catch (error) {
       this.crash(req, res, error)
     }
@@ -145,7 +164,7 @@ export class GatewayServer {
   }
 
   /** Follows an exchange from its start to its close, whoever answers it: the drain and the access log (stage 6). */
-  private watch(req: IncomingMessage, res: ServerResponse): void {
+  private watch(req: IncomingMessage, res: ServerResponse, next: (() => void) | undefined): void {
     const url = req.url ?? '/'
     const mark = url.indexOf('?')
     const raw = mark === -1 ? url : url.slice(0, mark)
@@ -155,17 +174,19 @@ export class GatewayServer {
       search: mark === -1 ? '' : url.slice(mark + 1),
       clientIp: this.clientIp(req.socket.remoteAddress, req.headers),
       run: undefined,
+      next,
     }
     this.inFlight.set(res, exchange)
     // the server middlewares see the client the router sees (a service rate limit)
     tagClientIp(req, exchange.clientIp)
     // `on`, not `once`: a response closes once, and `once` wraps every listener.
     res.on('close', () => {
+      // Passed on to the host app (`pass`): its answer is the app's, and so is its log.
+      if (!this.inFlight.delete(res)) return
       // Closed before the answer (the client went away): cancel every backend call in flight.
       exchange.run?.cancel()
       const { telemetry } = this.options
       if (telemetry.on) telemetry.exchangeEnded(exchange.run?.endpoint.telemetry, req.method ?? 'GET', res.statusCode, (performance.now() - exchange.started) / 1000, exchange.path)
-      this.inFlight.delete(res)
       if (this.inFlight.size === 0) this.drained?.()
       if (this.options.accessLog && !this.options.accessLogSkip.has(exchange.path)) this.logAccess(req, res, exchange)
     })
@@ -178,7 +199,7 @@ export class GatewayServer {
     if (path === this.options.healthPath) return writeReply(res, health())
     const method = req.method ?? 'GET'
     const lookup = this.options.routes.find(method, path)
-    if (lookup.kind !== 'found') return writeReply(res, this.unrouted(method, path, search, lookup))
+    if (lookup.kind !== 'found') return exchange.next ? this.pass(res, exchange.next) : writeReply(res, this.unrouted(method, path, search, lookup))
     const endpoint = lookup.route
     const start = (body?: Buffer) => {
       if (res.destroyed) return
@@ -190,9 +211,19 @@ export class GatewayServer {
     readBody(req, endpoint.maxBodyBytes)
       .then(start, (error: unknown) => {
         if (res.destroyed) return
-        writeReply(res, errorReply(error instanceof RxgateError ? error : new RxgateError(ErrorCodes.BAD_REQUEST, 'the request body could not be read')))
+        const reason = error instanceof RxgateError ? error : new RxgateError(ErrorCodes.BAD_REQUEST, 'the request body could not be read')
+        // A refusal (400, 413) is the client's doing; anything else is the gateway's to log.
+        if (!isRefusal(reason)) this.options.logger.error({ err: reason, code: reason.code, path }, reason.message)
+        writeReply(res, errorReply(reason))
       })
       .catch((error: unknown) => this.crash(req, res, error))
+  }
+
+  /** A request that came through a handler and that no route takes goes on to the host app (its `next`). */
+  private pass(res: ServerResponse, next: () => void): void {
+    this.inFlight.delete(res)
+    if (this.inFlight.size === 0) this.drained?.()
+    next()
   }
 
   /** The answer to a request no route takes: OPTIONS, a fixed-path or trailing-slash redirect, 405, 400 or 404. */
