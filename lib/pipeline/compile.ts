@@ -6,6 +6,10 @@ import { RedisPools } from '../redis/pools.js'
 import type { Plugins } from '../plugins/plugins.js'
 import { BUILTIN_METHODS, debug, echo } from '../router/builtins.js'
 import { compileEndpoint } from './compile-endpoint.js'
+import { combineTelemetry } from '../telemetry/combined.js'
+import { TELEMETRY_OFF, type Telemetry } from '../telemetry/hooks.js'
+import { KrakendStats } from '../telemetry/krakend-stats.js'
+import { OpenTelemetry } from '../telemetry/open-telemetry.js'
 
 export interface CompileOptions {
   readonly logger: Logger
@@ -41,7 +45,7 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
       remoteIpHeaders: router.remote_ip_headers,
       trustedProxies: router.trusted_proxies,
     },
-    ...(config.telemetry ? { telemetry: { ...config.telemetry, service_name: config.telemetry.service_name || config.name || 'rxgate' } } : {}),
+    telemetry: telemetryOf(config),
     http: {
       ...(config.read_timeout === undefined ? {} : { requestTimeout: config.read_timeout }),
       ...(config.read_header_timeout === undefined ? {} : { headersTimeout: config.read_header_timeout }),
@@ -70,4 +74,10 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
     if (config.debug_endpoint || options.debug) gateway.route(method, '/__debug/*', debug(options.logger), { trace: false })
   }
   return gateway
+}
+
+/** The file's telemetry: `telemetry/opentelemetry`, `telemetry/metrics` (/__stats), both, or none. */
+function telemetryOf(config: GatewayConfig): Telemetry {
+  const otel = config.telemetry ? new OpenTelemetry(config.telemetry, { serviceName: config.name }) : TELEMETRY_OFF
+  return combineTelemetry(otel, config.stats ? new KrakendStats(config.stats) : TELEMETRY_OFF)
 }

@@ -198,3 +198,39 @@ t.test('a file with telemetry checks clean, and --workers refuses a Prometheus p
   t.equal(run.code, 1)
   t.match(run.output, '--workers 2 cannot serve a Prometheus exporter (port 9091)')
 })
+
+t.test("telemetry/metrics: /__stats answers KrakenD's JSON, beside the Prometheus endpoint", async (t) => {
+  const [users, slow] = await startBackends(t, json({ name: 'Ada' }), json({ late: true }, 3000))
+  const statsPort = await freePort()
+  const metricsPort = await freePort()
+  const { base } = await runGateway(t, {
+    extra_config: {
+      'telemetry/metrics': { listen_address: `:${statsPort}`, collection_time: '100ms' },
+      'telemetry/opentelemetry': { exporters: { prometheus: [{ name: 'p', port: metricsPort }] } },
+    },
+    endpoints: [
+      { endpoint: '/users/{id}', backend: [{ host: [users!.url], url_pattern: '/users/{id}' }] },
+      { endpoint: '/front', timeout: '200ms', backend: [{ host: [users!.url], url_pattern: '/me', group: 'me' }, { host: [slow!.url], url_pattern: '/late', group: 'late' }] },
+    ],
+  })
+  for (let i = 0; i < 3; i++) t.equal((await fetch(`${base}/users/${i}`)).status, 200)
+  t.equal((await fetch(`${base}/front`)).headers.get('x-rxgate-completed'), 'false')
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const answer = await fetch(`http://127.0.0.1:${statsPort}/__stats`)
+  t.equal(answer.status, 200)
+  t.match(answer.headers.get('content-type'), 'application/json')
+  const stats = (await answer.json()) as Record<string, number>
+  t.equal(stats['krakend.router.response./users/:id.status.200.count'], 3, 'answers by endpoint and status')
+  t.equal(stats['krakend.router.response./users/:id.time.count'], 3)
+  t.ok(stats['krakend.router.response./users/:id.time.max']! > 0, 'times in nanoseconds')
+  t.equal(stats['krakend.proxy.requests.layer.pipe.name./users/:id.complete.true.error.false'], 3)
+  t.equal(stats['krakend.proxy.requests.layer.backend.name./users/{id}.complete.true.error.false'], 3)
+  t.equal(stats['krakend.proxy.latency.layer.pipe.name./users/:id.complete.true.error.false.count'], 3)
+  t.ok(stats['krakend.proxy.latency.layer.pipe.name./users/:id.complete.true.error.false.99-percentile']! > 0)
+  t.equal(stats['krakend.proxy.requests.layer.pipe.name./front.complete.false.error.true'], 1, 'a partial answer')
+  t.equal(stats['krakend.proxy.requests.layer.backend.name./late.complete.false.error.true'], 1, 'its late backend')
+  t.equal(stats['krakend.router.connected-total'], 4, 'connections roll into the totals every collection_time')
+  t.ok(Array.isArray(stats.cmdline))
+  const families = await scrape(`http://127.0.0.1:${metricsPort}/metrics`)
+  t.equal(total(families, 'http_server_duration_count', { http_route: '/users/:id' }), 3, 'the Prometheus endpoint counts the same requests')
+})
