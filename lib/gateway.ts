@@ -97,7 +97,7 @@ export interface RouteOptions {
  *
  * @example
  * const gw = gateway()
- * gw.get('/frontpage/{id}', (req$) => req$.pipe(
+ * gw.get('/frontpage/{id}', pipe(
  *   fanOut({ user: pipe(backend('http://users.local/users/{id}'), pick(['name'])) }),
  *   timeoutEach('800ms'),
  *   merge(),

@@ -12,7 +12,7 @@ import { callSource, perRequest } from './per-request.js'
  *
  * @example
  * const users = balance([fromHost('http://users-1'), fromHost('http://users-2')])
- * request$.pipe(fanOut({ user: users }), merge())
+ * gw.get('/users/{id}', pipe(fanOut({ user: users }), merge()))
  */
 export function balance<R, T>(sources: readonly Source<R, T>[]): Source<R, T> {
   if (!Array.isArray(sources) || sources.length === 0) {

@@ -12,7 +12,7 @@ import { callSource, perRequest } from './per-request.js'
  * source itself. Only for idempotent requests: every copy reaches the backend.
  *
  * @example
- * request$.pipe(fanOut({ products: concurrent(3, products) }), timeoutEach('800ms'), merge())
+ * gw.get('/products', pipe(fanOut({ products: concurrent(3, products) }), timeoutEach('800ms'), merge()))
  */
 export function concurrent<R, T>(n: number, source: Source<R, T>): Source<R, T> {
   if (!Number.isSafeInteger(n) || n < 1) {

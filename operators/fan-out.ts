@@ -16,11 +16,13 @@ export type Sources<R, T> = readonly Source<R, T>[] | Readonly<Record<string, So
  * cannot take the others down. Unsubscribing cancels every source still running.
  *
  * @example
- * request$.pipe(
+ * // Built once, at start-up; applied to each request, it calls both sources at once.
+ * const frontpage = pipe(
  *   fanOut({ user: users, cart: carts }),
  *   timeoutEach('800ms'),
  *   merge(),
  * ) // one merged answer per request
+ * gw.get('/frontpage/{id}', frontpage)
  */
 export function fanOut<R, T>(sources: Sources<R, T>): OperatorFunction<R, Fan<T>>
 /** Sources of different result types: their parts are `unknown` until merged. */

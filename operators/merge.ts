@@ -30,8 +30,8 @@ export interface Merged<T = Record<string, unknown>> {
  * several sources a non-object value cannot be merged and counts as failed: `wrap` it first.
  *
  * @example
- * request$.pipe(fanOut([users, cart]), timeoutEach('800ms'), merge())
- * // { data: { name: 'Ada', items: [...] }, complete: true, errors: [] }
+ * gw.get('/frontpage/{id}', pipe(fanOut([users, cart]), timeoutEach('800ms'), merge()))
+ * // answers with { data: { name: 'Ada', items: [...] }, complete: true, errors: [] }
  */
 export function merge<T = Record<string, unknown>>(): OperatorFunction<Fan, Merged<T>> {
   return mergeMap(

@@ -30,7 +30,7 @@ export interface SequenceOptions {
  * its source and shows that source's parts only.
  *
  * @example
- * request$.pipe(
+ * const booking = pipe(
  *   sequence(
  *     { hotel: hotels, destination: destinations },
  *     (req, [hotel]) => ({ ...req, params: { ...req.params, resp0_destination_id: String(hotel.destination_id) } }),

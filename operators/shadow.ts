@@ -21,7 +21,7 @@ export interface ShadowOptions {
  * the source has its own deadline.
  *
  * @example
- * request$.pipe(
+ * const users = pipe(
  *   shadow(usersV2, { timeout: '2s' }), // tried with real traffic, never answering
  *   fanOut({ user: usersV1 }),
  *   merge(),

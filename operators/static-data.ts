@@ -42,7 +42,7 @@ const MATCHES: Readonly<Record<StaticStrategy, (answer: Merged) => boolean>> = {
  * never modified.
  *
  * @example
- * request$.pipe(
+ * const frontpage = pipe(
  *   fanOut({ user: users, cart: carts }),
  *   merge(),
  *   staticData('errored', { defaults: { cart: [] } }),

@@ -9,7 +9,7 @@ import { fan, failed, type Fan, type Part } from './part.js'
  * down, which aborts its HTTP request. Parts it delivered before the deadline are kept.
  *
  * @example
- * request$.pipe(fanOut([users, cart]), timeoutEach('800ms'), merge())
+ * gw.get('/frontpage/{id}', pipe(fanOut([users, cart]), timeoutEach('800ms'), merge()))
  */
 export function timeoutEach<T>(duration: Duration): OperatorFunction<Fan<T>, Fan<T>> {
   const ms = toMilliseconds(duration)
