@@ -4,6 +4,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import type { Resource } from '@opentelemetry/resources'
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base'
+import { ErrorCodes, RxgateError } from '../errors.js'
 import type { MetricStore } from './metric-store.js'
 import type { OpenTelemetryOptions, OtlpExporterOptions } from './settings.js'
 
@@ -26,8 +27,8 @@ export interface Exporters {
  * await exporters.shutdown()   // the last spans and metrics are pushed
  */
 export function makeExporters(options: OpenTelemetryOptions, resource: Resource, store: MetricStore): Exporters {
-  const prometheus = (options.exporters.prometheus ?? [])
-    .filter((exporter) => !exporter.disable_metrics)
+  const pulled = (options.exporters.prometheus ?? []).filter((exporter) => !exporter.disable_metrics)
+  const prometheus = pulled
     .map((exporter) => new PrometheusExporter({
       port: exporter.port ?? 9090,
       ...(exporter.listen_ip ? { host: exporter.listen_ip } : {}),
@@ -55,7 +56,11 @@ export function makeExporters(options: OpenTelemetryOptions, resource: Resource,
   return {
     tracerProvider,
     start: async () => {
-      await Promise.all(prometheus.map((exporter) => exporter.startServer()))
+      await Promise.all(prometheus.map((exporter, i) => exporter.startServer().catch((error: unknown) => {
+        const { name, port = 9090, listen_ip: ip } = pulled[i]!
+        const code = (error as { code?: string }).code ?? (error as Error).message
+        throw new RxgateError(ErrorCodes.BAD_ARGUMENT, `the Prometheus exporter "${name}" cannot listen on ${ip || 'port'} ${port} (${code}): pick a free port`, { port }, { cause: error })
+      })))
     },
     shutdown: async () => {
       await Promise.all([meterProvider?.shutdown(), tracerProvider?.shutdown()])

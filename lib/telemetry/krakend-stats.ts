@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import { toMilliseconds } from '../../operators/duration.js'
+import { ErrorCodes, RxgateError } from '../errors.js'
 import type { BackendDescription, CallTelemetry, EndpointTelemetry, RunTelemetry, Telemetry } from './hooks.js'
 import { routeLabel } from './route-label.js'
 import { UniformSample } from './sample.js'
@@ -85,7 +86,9 @@ export class KrakendStats implements Telemetry {
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) }).end(body)
     })
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        reject(new RxgateError(ErrorCodes.BAD_ARGUMENT, `/__stats cannot listen on port ${port} (${error.code ?? error.message}): pick a free listen_address`, { port }, { cause: error }))
+      })
       server.listen(port, () => resolve())
     })
     this.server = server

@@ -234,3 +234,18 @@ t.test("telemetry/metrics: /__stats answers KrakenD's JSON, beside the Prometheu
   const families = await scrape(`http://127.0.0.1:${metricsPort}/metrics`)
   t.equal(total(families, 'http_server_duration_count', { http_route: '/users/:id' }), 3, 'the Prometheus endpoint counts the same requests')
 })
+
+t.test('a metrics port in use stops the start with a clear message', async (t) => {
+  const [taken] = await startBackends(t, json({}))
+  const port = new URL(taken!.url).port
+  for (const extra of [
+    { 'telemetry/opentelemetry': { exporters: { prometheus: [{ name: 'p', port: Number(port) }] } } },
+    { 'telemetry/metrics': { listen_address: `:${port}` } },
+  ]) {
+    const file = writeConfig({ version: 3, port: await freePort(), extra_config: extra, endpoints: [] })
+    const { code, output } = await cli('run', '-c', file)
+    t.equal(code, 1)
+    t.match(output, `cannot listen on port ${port} (EADDRINUSE)`)
+    t.notMatch(output, /\n\s+at /, 'no stack trace')
+  }
+})
