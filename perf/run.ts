@@ -5,7 +5,7 @@
  * with apt-get when missing and the bench runs as root; without nginx the backends are a Node
  * process, with a warning.
  *
- * BENCH_SCENARIOS=proxy,middlewares,telemetry,aggregation,fan-out,big-body,operators (default all) picks scenarios;
+ * BENCH_SCENARIOS=proxy,middlewares,telemetry,adapters,aggregation,fan-out,big-body,operators (default all) picks scenarios;
  * BENCH_ROUNDS (5) and BENCH_SECONDS (5) set the rounds; BENCH_BACKENDS=nginx|node forces the
  * backend server; BENCH_PROFILE=1 always profiles the aggregation's contenders afterwards, =0
  * never (by default: when rxgate is below 0.8 of the hand-written). Only a full run (5 rounds of
@@ -16,6 +16,7 @@ import { interrupted, stopAll, stopAllOnExit } from './processes.js'
 import { machine } from './report.js'
 import { writeSections } from './results.js'
 import type { Context, Scenario } from './scenario.js'
+import { adapters } from './scenarios/adapters.js'
 import { aggregation } from './scenarios/aggregation.js'
 import { bigBody } from './scenarios/big-body.js'
 import { fanOut } from './scenarios/fan-out.js'
@@ -30,6 +31,7 @@ const scenarios: Record<ScenarioName, Scenario> = {
   proxy,
   middlewares,
   telemetry,
+  adapters,
   aggregation,
   'fan-out': fanOut,
   'big-body': bigBody,
