@@ -33,7 +33,9 @@ async function compile(cwd: string, project: string): Promise<string[]> {
 t.test('npm pack: installs into a new project, runs its command, and compiles under tsc --strict', async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'rxgate-package-'))
   t.teardown(() => rmSync(work, { recursive: true, force: true }))
-  const { stdout: packed } = await exec('npm', ['pack', '--json', '--pack-destination', work], ROOT)
+  // The tree `npm test` built: `prepack` (publishing) builds dist/ afresh, which would pull it
+  // from under the specs running beside this one.
+  const { stdout: packed } = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT)
   const [tarball] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[]
   const files = tarball!.files.map((file) => file.path)
   t.ok(files.includes('LICENSE'), 'the licence is shipped')
