@@ -51,17 +51,6 @@ t.test('npm pack: installs into a new project, runs its command, and compiles un
   const { stderr: installed } = await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball!.filename)], project)
   t.notMatch(installed, /EBADENGINE|ERESOLVE|peer dep/i, 'no engine or peer warnings (fastify is an optional peer)')
 
-  const { stdout: printed } = await exec('npx', ['--no-install', 'rxgate', 'version'], project)
-  t.match(printed, new RegExp(`rxgate ${version.replaceAll('.', '\\.')}`), 'npx rxgate version')
-
-  // Without fastify installed, every entry point loads: the plugin only needs fastify's types.
-  const { stdout: loaded } = await exec(
-    process.execPath,
-    ['--input-type=module', '-e', "const [a, b, c] = await Promise.all([import('rxgate'), import('rxgate/operators'), import('rxgate/fastify')]); console.log(typeof a.gateway, typeof b.fanOut, typeof c.fastifyRxgate)"],
-    project,
-  )
-  t.equal(loaded.trim(), 'function function function')
-
   const strict = { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true }
   writeFileSync(
     join(project, 'gateway.ts'),
@@ -80,9 +69,6 @@ export const pathOf = (request: GatewayRequest): string => request.path
     join(project, 'tsconfig.json'),
     JSON.stringify({ compilerOptions: { ...strict, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] }, files: ['gateway.ts'] }),
   )
-  const compiled = await compile(project, 'tsconfig.json')
-  t.ok(compiled.some((file) => file.includes('node_modules/rxgate/dist/lib/index.d.ts')), "rxgate's declarations compiled, without skipLibCheck")
-
   // The operators alone need no Node types at all.
   writeFileSync(
     join(project, 'operators.ts'),
@@ -92,7 +78,22 @@ export const picked = of({ name: 'Ada', secret: 's3cret' }).pipe(pick(['name']))
 `,
   )
   writeFileSync(join(project, 'tsconfig.operators.json'), JSON.stringify({ compilerOptions: { ...strict, types: [] }, files: ['operators.ts'] }))
-  const operatorsOnly = await compile(project, 'tsconfig.operators.json')
+
+  // Independent of each other: at once.
+  const [{ stdout: printed }, { stdout: loaded }, compiled, operatorsOnly] = await Promise.all([
+    exec('npx', ['--no-install', 'rxgate', 'version'], project),
+    // Without fastify installed, every entry point loads: the plugin only needs fastify's types.
+    exec(
+      process.execPath,
+      ['--input-type=module', '-e', "const [a, b, c] = await Promise.all([import('rxgate'), import('rxgate/operators'), import('rxgate/fastify')]); console.log(typeof a.gateway, typeof b.fanOut, typeof c.fastifyRxgate)"],
+      project,
+    ),
+    compile(project, 'tsconfig.json'),
+    compile(project, 'tsconfig.operators.json'),
+  ])
+  t.match(printed, new RegExp(`rxgate ${version.replaceAll('.', '\\.')}`), 'npx rxgate version')
+  t.equal(loaded.trim(), 'function function function')
+  t.ok(compiled.some((file) => file.includes('node_modules/rxgate/dist/lib/index.d.ts')), "rxgate's declarations compiled, without skipLibCheck")
   t.ok(operatorsOnly.some((file) => file.includes('node_modules/rxgate/dist/operators/index.d.ts')))
   t.notOk(operatorsOnly.some((file) => file.includes('@types/node')), 'no @types/node in the program')
 })
