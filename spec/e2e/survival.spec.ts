@@ -124,9 +124,11 @@ async function unrulyCode(t: Test, workers: number) {
     const answer = await get(`${base}${path}`)
     t.same({ status: answer.status, body: answer.body }, { status, body }, path)
   }
-  // A client that leaves: the pipeline's teardown throws.
-  await fetch(`${base}/throw/teardown-on-abort`, { signal: AbortSignal.timeout(100) }).catch(() => undefined)
-  await new Promise((resolve) => setTimeout(resolve, 200))
+  // A client that leaves: the pipeline's teardown throws. Waited for by its log line, not a fixed
+  // time: on a busy machine the request may take longer to reach the gateway and be torn down.
+  await fetch(`${base}/throw/teardown-on-abort`, { signal: AbortSignal.timeout(500) }).catch(() => undefined)
+  await run.waitFor('teardown boom on abort', 10_000)
+  await run.waitFor('teardown boom after answer', 10_000)
 
   t.same(await Promise.all(healthy$), healthy$.map(() => 200), 'every other client was answered')
   const after = await fetch(`${base}/healthy`)
