@@ -29,8 +29,8 @@ Options:
   -d, --debug         enable the /__debug/ endpoint
   -w, --workers N     serve from N processes sharing the port (node:cluster), e.g. one per core
   --allow-unenforced  serve without the settings rxgate does not enforce (auth/*, security/*,
-                      qos/*, validation/* and plugin/* namespaces, tls), with a warning for
-                      each; without it, such a file is not valid
+                      qos/*, validation/* and plugin/* namespaces), with a warning for each;
+                      without it, such a file is not valid
   --lint              keys rxgate does not know (typos, most often) are errors, not warnings
 
 Examples:
