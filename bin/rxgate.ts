@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig, type GatewayConfig } from '../lib/config/index.js'
 import { RxgateError } from '../lib/errors.js'
 import { createLogger } from '../lib/logger.js'
+import { LEVEL_NAMES, logLevel } from '../lib/logging/levels.js'
 import { compileGateway } from '../lib/pipeline/compile.js'
 import { loadPlugins } from '../lib/plugins/load.js'
 import { VERSION } from '../lib/version.js'
@@ -25,20 +26,23 @@ Usage:
 Options:
   -c, --config FILE   the configuration: KrakenD's format, version 3, in JSON or YAML
   -p, --port PORT     listen on PORT instead of the file's "port"
-  -l, --log-level L   fatal, error, warn, info (default), debug, trace or silent
+  -l, --log-level L   DEBUG, INFO, WARNING, ERROR, CRITICAL (KrakenD's), or trace, debug, info,
+                      warn, error, fatal, silent; over the file's telemetry/logging level
+                      (default: info)
   -d, --debug         enable the /__debug/ endpoint
   -w, --workers N     serve from N processes sharing the port (node:cluster), e.g. one per core
   --allow-unenforced  serve without the settings rxgate does not enforce (auth/*, security/*,
-                      qos/*, validation/* and plugin/* namespaces), with a warning for each;
-                      without it, such a file is not valid
+                      qos/*, validation/* and plugin/* namespaces, tls), with a warning for
+                      each; without it, such a file is not valid
   --lint              keys rxgate does not know (typos, most often) are errors, not warnings
 
 Examples:
   rxgate check -c gateway.json --lint
   rxgate run -c gateway.json -p 9000
 
-Logs are JSON lines, pretty when the output is a terminal. SIGINT or SIGTERM stops the
-gateway gracefully: it stops accepting, lets in-flight requests finish, then exits.
+Logs are JSON lines, pretty when the output is a terminal, or as the file's telemetry/logging
+says (KrakenD's formats, stdout, syslog). SIGINT or SIGTERM stops the gateway gracefully: it
+stops accepting, lets in-flight requests finish, then exits.
 `
 
 /**
@@ -74,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'version') return print(`rxgate ${VERSION}\n`, 0)
   if (command !== 'run' && command !== 'check') return fail(`unknown command "${command}"\n\n${HELP}`)
   if (!values.config) return fail(`${command} needs a configuration file: rxgate ${command} -c gateway.json`)
+  const level = values['log-level']
+  if (level !== undefined && logLevel(level) === undefined) return fail(`--log-level must be one of ${LEVEL_NAMES}, not "${level}"`)
 
   const { config, warnings } = await loadConfig(values.config, {
     allowUnenforced: values['allow-unenforced'] ?? false,
@@ -96,7 +102,8 @@ async function main(argv: string[]): Promise<number> {
   if (workers > 1 && pulled !== undefined) {
     return fail(`--workers ${workers} cannot serve ${pulled}: each worker keeps its own metrics and only one process can listen on its port; run one process, or push them over OTLP ("exporters": { "otlp": [...] }), where each worker reports as its own instance`)
   }
-  const logger = createLogger({ level: values['log-level'] ?? 'info' })
+  // -l wins over the file's telemetry/logging level
+  const logger = createLogger({ ...(level === undefined ? {} : { level }), ...(config.logging ? { logging: config.logging } : {}) })
   if (workers > 1 && !isWorker) {
     // The supervisor compiles nothing, so it says what the file lacks, once, for all its workers.
     for (const warning of warnings) logger.warn(warning)

@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net'
-import type { TlsOptions } from 'node:tls'
 import type { LoggerOptions } from 'pino'
 import { toMilliseconds, type Duration } from '../operators/duration.js'
 import type { NodeHandler } from './adapters/node-handler.js'
@@ -7,6 +6,7 @@ import { Connections } from './backend/connections.js'
 import { jsonEncoder, type Schema } from './codec/json-encoder.js'
 import { renderFor, type RenderEncoding } from './codec/render.js'
 import { createLogger, type Logger } from './logger.js'
+import { backendCallLog } from './logging/backend-call-log.js'
 import type { ClientIpOptions } from './router/client-ip.js'
 import type { ServerMiddleware } from './middleware/types.js'
 import type { Endpoint, Pipeline } from './router/endpoint.js'
@@ -14,6 +14,7 @@ import { guardProcess } from './router/guard-process.js'
 import type { Render } from './router/reply.js'
 import { Routes } from './router/routes.js'
 import { GatewayServer, type ServerOptions } from './router/server.js'
+import { combineTelemetry } from './telemetry/combined.js'
 import { TELEMETRY_OFF, type Telemetry } from './telemetry/hooks.js'
 import { OpenTelemetry } from './telemetry/open-telemetry.js'
 import type { EndpointTelemetryOptions, OpenTelemetryOptions } from './telemetry/settings.js'
@@ -52,14 +53,6 @@ export interface GatewayOptions {
   readonly guardProcess?: boolean
   /** node:http limits: whole-request and header deadlines, keep-alive idle time, header size. */
   readonly http?: ServerOptions['http']
-  /**
-   * HTTPS, with node:tls server options (`key`, `cert`, `ca`, `minVersion`, ...; KrakenD's `tls`
-   * block makes them with `serverTlsOptions`): a client that offers HTTP/2 (ALPN) gets it, any
-   * other HTTP/1.1, on the same port. Default: plain HTTP.
-   */
-  readonly tls?: TlsOptions
-  /** Cleartext HTTP/2 for clients that know the gateway speaks it (prior knowledge, KrakenD's `use_h2c`), beside HTTP/1.1 on the same port. Default false. */
-  readonly h2c?: boolean
   /**
    * Metrics and traces: KrakenD's `telemetry/opentelemetry` block (Prometheus and OTLP exporters,
    * layers, sample rate), or a `Telemetry` of one's own. Every route reports, and every
@@ -137,6 +130,8 @@ export class Gateway {
     this.shutdownTimeout = toMilliseconds(options.shutdownTimeout ?? '10s')
     const telemetry = options.telemetry
     this.telemetry = telemetry === undefined ? TELEMETRY_OFF : isTelemetry(telemetry) ? telemetry : new OpenTelemetry(telemetry)
+    // at debug level, one line per backend call through the same hooks; decided once, here
+    if (this.logger.isLevelEnabled('debug')) this.telemetry = combineTelemetry(this.telemetry, backendCallLog(this.logger))
     if (this.telemetry.on) this.beforeListen(() => this.telemetry.start()).onClose(() => this.telemetry.shutdown())
   }
 
@@ -207,8 +202,7 @@ export class Gateway {
     try {
       await this.start()
       const address = await this.serving().listen(port, host)
-      const { tls, h2c } = this.options
-      this.logger.info({ port: address.port, host: address.address, ...(tls ? { tls: true } : h2c ? { h2c: true } : {}) }, 'rxgate listening')
+      this.logger.info({ port: address.port, host: address.address }, 'rxgate listening')
       return address
     } catch (error) {
       this.listening = false
@@ -275,8 +269,6 @@ export class Gateway {
       guardProcess: this.options.guardProcess ?? true,
       middlewares: this.middlewares,
       http: this.options.http ?? {},
-      tls: this.options.tls,
-      h2c: this.options.h2c ?? false,
       telemetry: this.telemetry,
     })
     if (this.options.guardProcess ?? true) this.releaseProcess = guardProcess(this.logger)

@@ -20,7 +20,7 @@ export function superviseWorkers(count: number, logger: Logger): Promise<number>
 
     cluster.on('exit', (worker, exitCode, signal) => {
       if (!stopping && listening.has(worker)) {
-        logger.error({ pid: worker.process.pid, exitCode, signal }, 'a worker died: starting another')
+        logger.error({ worker_pid: worker.process.pid, exitCode, signal }, 'a worker died: starting another')
         fork()
         return
       }

@@ -2,6 +2,7 @@ import { Observable, map, type OperatorFunction } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import { delivered, failed, fan, type Fan, type Part } from './part.js'
 import { callSource } from './per-request.js'
+import { sourceLabel } from './source-label.js'
 
 /** A source: an operator from a request to its result(s). A function `(req) => Observable` becomes one with `mergeMap(fn)`. */
 export type Source<R, T> = OperatorFunction<R, T>
@@ -44,7 +45,8 @@ export function fanOut<R, T>(sources: Sources<R, T>): OperatorFunction<R, Fan<T>
     }
   }
   const names = named.map(([name]) => name)
-  return map((request) => fan(names, named.map(([name, source], index) => branch(request, name, index, source))))
+  const labels = named.some(([, source]) => sourceLabel(source) !== undefined) ? named.map(([, source]) => sourceLabel(source)) : undefined
+  return map((request) => fan(names, named.map(([name, source], index) => branch(request, name, index, source, labels?.[index])), labels))
 }
 
 /**
@@ -52,11 +54,11 @@ export function fanOut<R, T>(sources: Sources<R, T>): OperatorFunction<R, Fan<T>
  * failed part. Written as one observable rather than a chain of operators, since it is built for
  * every source of every request.
  */
-function branch<R, T>(request: R, name: string, index: number, source: Source<R, T>): Observable<Part<T>> {
+function branch<R, T>(request: R, name: string, index: number, source: Source<R, T>, label: string | undefined): Observable<Part<T>> {
   return new Observable((subscriber) => {
     let empty = true
     const fail = (error: unknown) => {
-      subscriber.next(failed(name, index, error))
+      subscriber.next(failed(name, index, error, label))
       subscriber.complete()
     }
     try {

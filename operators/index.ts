@@ -6,6 +6,7 @@
  */
 export { fanOut, type Source, type Sources } from './fan-out.js'
 export { perRequest, callSource } from './per-request.js'
+export { labelSource, sourceLabel } from './source-label.js'
 export { timeoutEach } from './timeout-each.js'
 export { merge, merged, isMerged, MERGED, type Merged } from './merge.js'
 export { pick } from './pick.js'

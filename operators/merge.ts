@@ -42,7 +42,7 @@ export function merge<T = Record<string, unknown>>(): OperatorFunction<Fan, Merg
           next: (part) => arrived.push(part),
           error: (error: unknown) => subscriber.error(error),
           complete: () => {
-            subscriber.next(fold<T>(arrived, parts.names.length))
+            subscriber.next(fold<T>(arrived, parts.names.length, parts.labels))
             subscriber.complete()
           },
         })
@@ -66,7 +66,7 @@ export function isMerged(value: unknown): value is Merged<unknown> {
   return typeof value === 'object' && value !== null && (value as Partial<Merged<unknown>>)[MERGED] === true
 }
 
-function fold<T>(arrived: Part[], sources: number): Merged<T> {
+function fold<T>(arrived: Part[], sources: number, labels: Fan['labels']): Merged<T> {
   const ordered = arrived.sort((a, b) => a.index - b.index)
   const errors: Failed[] = []
   let delivered = 0
@@ -81,7 +81,7 @@ function fold<T>(arrived: Part[], sources: number): Merged<T> {
     if (isPlainObject(part.data)) data = ordered.length === 1 ? part.data : assign(isPlainObject(data) ? data : {}, part.data)
     else if (sources === 1) data = part.data
     else {
-      errors.push(failed(part.source, part.index, notAnObject(part.source)))
+      errors.push(failed(part.source, part.index, notAnObject(part.source), labels?.[part.index]))
       continue
     }
     delivered++

@@ -19,6 +19,8 @@ export interface Failed {
   readonly index: number
   readonly ok: false
   readonly error: unknown
+  /** The backend the source calls, when it is labelled (see `labelSource`): what logs name it by. */
+  readonly backend?: string | undefined
 }
 
 /**
@@ -31,10 +33,12 @@ export type Fan<T = unknown> = Observable<Part<T>> & {
   readonly names: readonly string[]
   /** One observable of parts per source, in source order. */
   readonly branches: readonly Observable<Part<T>>[]
+  /** The sources' labels (see `labelSource`), in source order, when any has one. */
+  readonly labels?: readonly (string | undefined)[] | undefined
 }
 
 /** Builds a `Fan` from its sources' names and branches: subscribing to it subscribes to every branch at once. */
-export function fan<T>(names: readonly string[], branches: readonly Observable<Part<T>>[]): Fan<T> {
+export function fan<T>(names: readonly string[], branches: readonly Observable<Part<T>>[], labels?: readonly (string | undefined)[]): Fan<T> {
   const all = new Observable<Part<T>>((subscriber) => {
     let running = branches.length
     if (running === 0) subscriber.complete()
@@ -53,13 +57,13 @@ export function fan<T>(names: readonly string[], branches: readonly Observable<P
     }
     return subscriptions
   })
-  return Object.assign(all, { names, branches })
+  return Object.assign(all, { names, branches, labels })
 }
 
 export function delivered<T>(source: string, index: number, data: T): Delivered<T> {
   return { source, index, ok: true, data }
 }
 
-export function failed(source: string, index: number, error: unknown): Failed {
-  return { source, index, ok: false, error }
+export function failed(source: string, index: number, error: unknown, backend?: string): Failed {
+  return { source, index, ok: false, error, backend }
 }

@@ -4,6 +4,7 @@ import { toMilliseconds, type Duration } from './duration.js'
 import type { Source, Sources } from './fan-out.js'
 import { delivered, failed, type Fan, type Part } from './part.js'
 import { callSource } from './per-request.js'
+import { sourceLabel } from './source-label.js'
 
 export interface SequenceOptions {
   /**
@@ -61,7 +62,7 @@ export function sequence<R, T>(
     throw bad('sequence(): `next` must be a function building the next request from the request and the results so far')
   }
   const ms = options.timeout === undefined ? undefined : toMilliseconds(options.timeout)
-  const chain: Chain<R, T> = { named, names: named.map(([name]) => name), next, ms }
+  const chain: Chain<R, T> = { named, names: named.map(([name]) => name), labels: named.map(([, source]) => sourceLabel(source)), next, ms }
   return map((request) => sequenceFan(chain, request))
 }
 
@@ -69,6 +70,7 @@ export function sequence<R, T>(
 interface Chain<R, T> {
   readonly named: readonly [string, Source<R, T>][]
   readonly names: readonly string[]
+  readonly labels: readonly (string | undefined)[]
   readonly next: (request: R, previous: readonly T[]) => R
   readonly ms: number | undefined
 }
@@ -79,6 +81,7 @@ function sequenceFan<R, T>(chain: Chain<R, T>, request: R): Fan<T> {
   // Built when asked for only: merge() never does.
   return Object.defineProperties(all, {
     names: { value: chain.names, enumerable: true },
+    labels: { value: chain.labels, enumerable: true },
     branches: {
       get: () => (branches ??= chain.names.map((_, index) => run(chain, request, index, index))),
       enumerable: true,
@@ -91,7 +94,7 @@ function sequenceFan<R, T>(chain: Chain<R, T>, request: R): Fan<T> {
  * Written as one observable rather than a chain of operators, since it is built for every request.
  */
 function run<R, T>(chain: Chain<R, T>, request: R, last: number, only: number | undefined): Observable<Part<T>> {
-  const { named, names, next, ms } = chain
+  const { named, names, labels, next, ms } = chain
   return new Observable<Part<T>>((subscriber) => {
     const emit = (part: Part<T>) => (only === undefined || part.index === only) && subscriber.next(part)
     const previous: T[] = []
@@ -99,8 +102,8 @@ function run<R, T>(chain: Chain<R, T>, request: R, last: number, only: number | 
     let running = 0
     // The source at `from` failed: it and every source after it are failed parts, and the run ends.
     const stop = (from: number, error: unknown) => {
-      emit(failed(names[from]!, from, error))
-      for (let index = from + 1; index <= last; index++) emit(failed(names[index]!, index, skippedError(names[index]!, names[from]!)))
+      emit(failed(names[from]!, from, error, labels[from]))
+      for (let index = from + 1; index <= last; index++) emit(failed(names[index]!, index, skippedError(names[index]!, names[from]!), labels[index]))
       subscriber.complete()
     }
     const call = (index: number): void => {

@@ -13,18 +13,18 @@ import { fan, failed, type Fan, type Part } from './part.js'
  */
 export function timeoutEach<T>(duration: Duration): OperatorFunction<Fan<T>, Fan<T>> {
   const ms = toMilliseconds(duration)
-  return map(({ names, branches }) =>
-    fan(names, branches.map((branch, index) => withDeadline(branch, names[index]!, index, ms))),
+  return map(({ names, branches, labels }) =>
+    fan(names, branches.map((branch, index) => withDeadline(branch, names[index]!, index, ms, labels?.[index])), labels),
   )
 }
 
-function withDeadline<T>(branch: Observable<Part<T>>, source: string, index: number, ms: number): Observable<Part<T>> {
+function withDeadline<T>(branch: Observable<Part<T>>, source: string, index: number, ms: number, label: string | undefined): Observable<Part<T>> {
   return new Observable<Part<T>>((subscriber) => {
     let work: Subscription | undefined
     // Scheduled before the branch starts, so a branch finishing exactly at the deadline is late.
     const deadline = asyncScheduler.schedule(() => {
       work?.unsubscribe()
-      subscriber.next(failed(source, index, timeoutError(source, ms)))
+      subscriber.next(failed(source, index, timeoutError(source, ms), label))
       subscriber.complete()
     }, ms)
     work = branch.subscribe({

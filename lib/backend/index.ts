@@ -1,5 +1,6 @@
 import type { OperatorFunction } from 'rxjs'
 import { perRequest } from '../../operators/per-request.js'
+import { labelSource } from '../../operators/source-label.js'
 import type { GatewayRequest } from '../request.js'
 import { httpCall } from './call.js'
 import type { BackendOptions } from './options.js'
@@ -21,7 +22,8 @@ import type { RawResponse } from './raw.js'
 export function backend(url: string, options: BackendOptions & { readonly encoding: 'no-op' }): OperatorFunction<GatewayRequest, RawResponse>
 export function backend<T = unknown>(url: string, options?: BackendOptions): OperatorFunction<GatewayRequest, T>
 export function backend<T = unknown>(url: string, options?: BackendOptions): OperatorFunction<GatewayRequest, T> {
-  return perRequest(httpCall<T>(url, options))
+  // its failures name it in the logs, wherever it sits in a fan-out
+  return labelSource(perRequest(httpCall<T>(url, options)), url)
 }
 
 export { httpCall } from './call.js'

@@ -3,6 +3,7 @@ import { circuitBreakerWarnings, type CircuitBreakerOptions } from '../middlewar
 import { corsProblems, type CorsOptions } from '../middleware/cors-policy.js'
 import { httpCacheProblems, type HttpCacheOptions } from '../middleware/http-cache.js'
 import { httpSecurityProblems, type HttpSecurityOptions } from '../middleware/http-security.js'
+import { loggingProblems, type RawLoggingSettings } from '../logging/settings.js'
 import { rateLimitProblems, type BackendRateLimitOptions, type RateLimitOptions } from '../middleware/rate-limit-options.js'
 import { redisRateLimitProblems, type RedisRateLimitOptions } from '../middleware/redis-rate-limit.js'
 
@@ -31,6 +32,7 @@ const CHECKS: Readonly<Record<string, (block: never) => readonly OptionFinding[]
   'qos/ratelimit/service/redis': (block: RedisRateLimitOptions) => redisRateLimitProblems(block, 'service'),
   'qos/http-cache': (block: HttpCacheOptions) => httpCacheProblems(block),
   'qos/circuit-breaker': (block: CircuitBreakerOptions) => circuitBreakerWarnings(block),
+  'telemetry/logging': (block: RawLoggingSettings) => loggingProblems(block),
 }
 
 /**

@@ -16,8 +16,9 @@ export type Scope = 'service' | 'endpoint' | 'backend'
 export const NAMESPACES: Readonly<Record<Scope, readonly string[]>> = {
   // `rxgate`: rxgate's own settings, kept under extra_config so that KrakenD still reads the file
   // `redis`: the connection pools that shared rate limits and caches name (KrakenD Enterprise's shape)
+  // `telemetry/logging`: KrakenD's log levels, formats, prefix, stdout and syslog (lib/logging)
   // `telemetry/opentelemetry`: metrics and traces; `telemetry/metrics`: KrakenD's older /__stats
-  service: ['router', 'rxgate', 'redis', 'telemetry/opentelemetry', 'telemetry/metrics', ...middlewareNamespaces('server')],
+  service: ['router', 'rxgate', 'redis', 'telemetry/logging', 'telemetry/opentelemetry', 'telemetry/metrics', ...middlewareNamespaces('server')],
   endpoint: ['proxy', 'telemetry/opentelemetry', ...middlewareNamespaces('endpoint')],
   backend: ['proxy', 'backend/http', 'telemetry/opentelemetry', ...middlewareNamespaces('backend')],
 }
@@ -44,6 +45,9 @@ export const ALIASES: Readonly<Record<string, string>> = {
   // Lura's HTTP client status handling (return_error_details, return_error_code)
   'github.com/devopsfaith/krakend/http': 'backend/http',
   'github_com/devopsfaith/krakend/http': 'backend/http',
+  // krakend-gologging, KrakenD's logging component, under its KrakenD 1.x name
+  'github.com/devopsfaith/krakend-gologging': 'telemetry/logging',
+  'github_com/devopsfaith/krakend-gologging': 'telemetry/logging',
   // krakend-metrics (the /__stats endpoint) under its KrakenD 1.x name
   'github.com/devopsfaith/krakend-metrics': 'telemetry/metrics',
   'github_com/devopsfaith/krakend-metrics': 'telemetry/metrics',

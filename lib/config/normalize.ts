@@ -1,8 +1,8 @@
 import { toMilliseconds } from '../../operators/duration.js'
 import { sanitizeHost } from './hosts.js'
+import { loggingSettings, type RawLoggingSettings } from '../logging/settings.js'
 import type { MiddlewareBlocks } from '../middleware/registry.js'
 import type { RedisConfig } from '../redis/pools.js'
-import { tlsSettings, type RawTls } from '../tls/settings.js'
 import { isMiddlewareNamespace, readExtraConfig, type Scope } from './namespaces.js'
 import type {
   BackendConfig,
@@ -59,8 +59,6 @@ export function normalizeConfig(raw: unknown): GatewayConfig {
     name: service.name ?? '',
     port: service.port || DEFAULTS.port,
     ...(service.listen_ip ? { listen_ip: service.listen_ip } : {}),
-    ...optional('tls', tlsSettings(service.tls)),
-    use_h2c: service.use_h2c ?? false,
     timeout,
     ...optional('cache_ttl', defaults.cache_ttl),
     output_encoding: defaults.output_encoding,
@@ -77,6 +75,7 @@ export function normalizeConfig(raw: unknown): GatewayConfig {
     middlewares: middlewares(extra, 'service'),
     max_nesting_depth: (extra.rxgate as RawRxgate | undefined)?.max_nesting_depth ?? DEFAULTS.max_nesting_depth,
     redis: (extra.redis as RedisConfig | undefined) ?? {},
+    ...optional('logging', extra['telemetry/logging'] === undefined ? undefined : loggingSettings(extra['telemetry/logging'] as RawLoggingSettings)),
     ...optional('telemetry', extra['telemetry/opentelemetry'] as GatewayConfig['telemetry']),
     ...optional('stats', extra['telemetry/metrics'] as GatewayConfig['stats']),
     endpoints,
@@ -244,8 +243,6 @@ interface RawService {
   name?: string
   port?: number
   listen_ip?: string
-  tls?: RawTls | null
-  use_h2c?: boolean
   host?: string[]
   timeout?: string
   cache_ttl?: string

@@ -1,5 +1,5 @@
+import type { LoggingSettings } from '../logging/settings.js'
 import type { MiddlewareBlocks } from '../middleware/registry.js'
-import type { TlsSettings } from '../tls/settings.js'
 import type { RedisConfig } from '../redis/pools.js'
 import type { BackendTelemetryOptions, EndpointTelemetryOptions, OpenTelemetryOptions, StatsOptions } from '../telemetry/settings.js'
 /**
@@ -44,10 +44,6 @@ export interface GatewayConfig {
   readonly port: number
   /** Default: all interfaces. */
   readonly listen_ip?: string
-  /** The service's `tls` block: HTTPS, HTTP/2 or HTTP/1.1 by ALPN. Absent: plain HTTP (no block, or `"disabled": true`). */
-  readonly tls?: TlsSettings
-  /** Cleartext HTTP/2 (prior knowledge) beside HTTP/1.1 on the port. Default false. */
-  readonly use_h2c: boolean
   /** Default 2000 (KrakenD's 2s). */
   readonly timeout: number
   /** Seconds; absent means no Cache-Control header. */
@@ -74,6 +70,8 @@ export interface GatewayConfig {
   readonly max_nesting_depth: number
   /** The Redis connection pools that shared rate limits and caches name (the `redis` namespace, as written). */
   readonly redis: RedisConfig
+  /** The service's `telemetry/logging` block, with KrakenD's defaults: the logger's level, format and outputs. */
+  readonly logging?: LoggingSettings
   /** The service's `telemetry/opentelemetry` block, as written: metrics and traces. */
   readonly telemetry?: OpenTelemetryOptions
   /** The service's `telemetry/metrics` block, as written: the `/__stats` endpoint. */

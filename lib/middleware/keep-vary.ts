@@ -1,4 +1,6 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import { ServerResponse, type OutgoingHttpHeaders } from 'node:http'
+
+const writeHead = ServerResponse.prototype.writeHead
 
 /**
  * Makes a response keep the `Vary` it was given before its answer (a CORS middleware's `Origin`)
@@ -27,9 +29,7 @@ function writeHeadKeepingVary(this: ServerResponse, status: number, ...rest: unk
       rest[last] = { ...headers, [key]: joinVary(before, theirs) }
     }
   }
-  // the response's own class's: node:http's, or node:http2's compatibility response
-  const writeHead = (Object.getPrototypeOf(this) as ServerResponse).writeHead as (this: ServerResponse, status: number, ...rest: unknown[]) => ServerResponse
-  return writeHead.call(this, status, ...rest)
+  return (writeHead as (this: ServerResponse, status: number, ...rest: unknown[]) => ServerResponse).call(this, status, ...rest)
 }
 
 function joinVary(...values: unknown[]): string {

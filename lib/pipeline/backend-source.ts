@@ -3,6 +3,7 @@ import type { Source } from '../../operators/fan-out.js'
 import { balance, callSource, concurrent, flatmap, group, omit, perRequest, pick, rename, target, wrap } from '../../operators/index.js'
 import { SrvHosts, backend, discovered, type BackendOptions } from '../backend/index.js'
 import type { BackendConfig } from '../config/types.js'
+import { labelSource } from '../../operators/source-label.js'
 import { wrapBackend } from '../middleware/registry.js'
 import type { MiddlewareResources } from '../middleware/types.js'
 import type { GatewayRequest } from '../request.js'
@@ -24,7 +25,8 @@ export function backendSource(config: BackendConfig, context: BackendContext): S
   const call = calls.length === 1 ? calls[0]! : balance(calls)
   const shaped = shaping.steps.length === 0 ? call : shapedSource(call, shaping.steps)
   const guarded = wrapBackend(shaped, config.middlewares, { ...context.resources, at: `backend ${config.url_pattern}` })
-  return context.concurrentCalls > 1 ? concurrent(context.concurrentCalls, guarded) : guarded
+  // logs name a failed part by its url_pattern
+  return labelSource(context.concurrentCalls > 1 ? concurrent(context.concurrentCalls, guarded) : guarded, config.url_pattern)
 }
 
 /** Whether a backend's data reaches its endpoint as the backend sent it: JSON, nothing pruned or reshaped. */

@@ -3,7 +3,6 @@ import type { Logger } from '../logger.js'
 import type { GatewayConfig } from '../config/types.js'
 import { serverMiddlewares } from '../middleware/registry.js'
 import { RedisPools } from '../redis/pools.js'
-import { serverTlsOptions } from '../tls/server-tls.js'
 import type { Plugins } from '../plugins/plugins.js'
 import { BUILTIN_METHODS, debug, echo } from '../router/builtins.js'
 import { compileEndpoint } from './compile-endpoint.js'
@@ -53,9 +52,6 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
       ...(config.idle_timeout === undefined ? {} : { keepAliveTimeout: config.idle_timeout }),
       ...(config.max_header_bytes === undefined ? {} : { maxHeaderSize: config.max_header_bytes }),
     },
-    // the certificate files are read here, once
-    ...(config.tls ? { tls: serverTlsOptions(config.tls) } : {}),
-    ...(config.use_h2c ? { h2c: true } : {}),
   })
   const redis = new RedisPools(config.redis, options.logger)
   gateway.beforeListen(() => redis.connected()).onClose(() => redis.close())

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ServerResponse } from 'node:http'
 import { Subscription, of } from 'rxjs'
-import { failed } from '../../operators/part.js'
+import { failed, type Failed } from '../../operators/part.js'
 import { isMerged, merged } from '../../operators/merge.js'
 import { ErrorCodes, RxgateError, errorCode, isRefusal } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -74,6 +74,9 @@ export class EndpointRun {
     if (isRefusal(error)) {
       // a 401 or a 429 is the endpoint doing its job, and a flood of them must not flood the log
       this.logger.debug({ code: errorCode(error), endpoint: this.endpoint.path, reason: (error as Error).message }, 'request refused')
+    } else if (errorCode(error) === ErrorCodes.ENDPOINT_TIMEOUT) {
+      // a deadline that passed is routine for a gateway: said at warn, without a stack
+      this.logger.warn({ code: ErrorCodes.ENDPOINT_TIMEOUT, endpoint: this.endpoint.path, reason: (error as Error).message }, 'endpoint timed out')
     } else {
       const what = this.answered ? 'endpoint failed after it answered' : 'endpoint failed'
       this.logger.error({ err: error, code: errorCode(error), endpoint: this.endpoint.path }, what)
@@ -114,7 +117,7 @@ export class EndpointRun {
       else this.telemetry.settled(true, false, false)
     }
     if (isMerged(result) && result.errors.length > 0) {
-      const failures = result.errors.map(({ source, error }) => ({ source, code: errorCode(error), message: (error as Error)?.message }))
+      const failures = result.errors.map(failure)
       this.logger.warn({ endpoint: this.endpoint.path, failures }, result.delivered > 0 ? 'partial answer' : 'no backend answered')
     }
     this.render(result)
@@ -169,6 +172,14 @@ export class EndpointRun {
       this.logger.error({ err: error, code: ErrorCodes.INTERNAL, endpoint: this.endpoint.path }, 'a teardown of the pipeline threw')
     }
   }
+}
+
+/** A failed part, for the log: its backend (a file's `url_pattern`), or its source's name when that says something more or nothing else does. */
+function failure({ source, backend, error }: Failed) {
+  const code = errorCode(error)
+  const message = (error as Error)?.message
+  if (backend === undefined) return { source, code, message }
+  return backend === source ? { backend, code, message } : { source, backend, code, message }
 }
 
 /** rxgate's own errors keep their code; anything else a pipeline throws is the pipeline's failure, its cause kept for the log. */

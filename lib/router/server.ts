@@ -1,14 +1,12 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
-import type { TlsOptions } from 'node:tls'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { Connections } from '../backend/connections.js'
-import type { Logger } from '../logger.js'
+import { accessLogOf, type Logger } from '../logger.js'
 import { ErrorCodes, RxgateError, isRefusal } from '../errors.js'
 import type { HttpHandler, ServerMiddleware } from '../middleware/types.js'
 import { compileClientIp, type ClientIp, type ClientIpOptions } from './client-ip.js'
 import { tagClientIp } from './client-ip-of.js'
 import { EndpointRun } from './endpoint-run.js'
-import { createListener, type Listener } from './listener.js'
 import { completedOf, errorReply, writeReply, type Reply } from './reply.js'
 import type { Endpoint } from './endpoint.js'
 import { carriesBody, readBody } from './read-body.js'
@@ -45,10 +43,6 @@ export interface ServerOptions {
   readonly methodNotAllowed: boolean
   /** Metrics and traces (`TELEMETRY_OFF` when none): told of every exchange's end. */
   readonly telemetry: Telemetry
-  /** HTTPS with these node:tls server options: HTTP/2 or HTTP/1.1, as the client's ALPN asks. */
-  readonly tls?: TlsOptions | undefined
-  /** Cleartext HTTP/2 (prior knowledge) beside HTTP/1.1 on the same port. */
-  readonly h2c?: boolean | undefined
   /** node:http server limits and timeouts. */
   readonly http: Readonly<{
     requestTimeout?: number
@@ -71,6 +65,8 @@ interface Exchange {
   run: EndpointRun | undefined
   /** The host app's `next`, for a request that came through `gateway.handler()`: takes it when no route does. */
   readonly next: (() => void) | undefined
+  /** Still in flight when the drain's deadline passed, and cut. */
+  cut: boolean
 }
 
 /**
@@ -78,8 +74,6 @@ interface Exchange {
  * answer, and cancels the pipeline when the client goes away. Knows how to close gracefully.
  */
 export class GatewayServer {
-  private readonly listener: Listener
-  /** The node server that listens, whose HTTP/1.1 limits (`requestTimeout`, ...) are node:http's. */
   private readonly server: Server
   /** Every exchange not yet closed, by its response. */
   private readonly inFlight = new Map<ServerResponse, Exchange>()
@@ -88,38 +82,42 @@ export class GatewayServer {
   private readonly handler: HttpHandler
   private drained: (() => void) | undefined
   private closed = false
+  private readonly accessLog: Logger
 
   constructor(private readonly options: ServerOptions) {
     this.clientIp = compileClientIp(options.clientIp)
+    this.accessLog = accessLogOf(options.logger)
     options.telemetry.observeActive(() => this.inFlight.size)
+    const { requestTimeout, headersTimeout, keepAliveTimeout, maxHeaderSize } = options.http
     const routed: HttpHandler = (req, res) => this.route(req, res)
     this.handler = options.middlewares.reduceRight<HttpHandler>((next, middleware) => middleware(next), routed)
-    const { tls, h2c, http } = options
-    this.listener = createListener({ tls, h2c, http }, (req, res) => this.handle(req, res, undefined), (error, socket) => this.refused(error, socket))
-    this.server = this.listener.server
+    this.server = createServer({ ...(maxHeaderSize ? { maxHeaderSize } : {}) }, (req, res) => this.handle(req, res, undefined))
+    if (requestTimeout !== undefined) this.server.requestTimeout = requestTimeout
+    if (headersTimeout !== undefined) this.server.headersTimeout = headersTimeout
+    if (keepAliveTimeout !== undefined) this.server.keepAliveTimeout = keepAliveTimeout
+    this.server.on('clientError', (error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+      options.logger.debug({ err: error }, 'malformed client request')
+    })
   }
 
   listen(port: number, host?: string): Promise<AddressInfo> {
-    return this.listener.listen(port, host)
-  }
-
-  /** A connection that failed outside any request: a malformed HTTP/1.1 request gets a 400; a refused TLS handshake or a broken HTTP/2 session is closed. */
-  private refused(error: Error & { code?: string }, socket: Socket | undefined): void {
-    const code = error.code ?? ''
-    if (code.startsWith('HPE_') || code.startsWith('ERR_HTTP')) {
-      if (socket?.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-      this.options.logger.debug({ err: error }, 'malformed client request')
-      return
-    }
-    socket?.destroy()
-    this.options.logger.debug({ code, reason: error.message, ip: socket?.remoteAddress }, 'connection closed outside any request (a TLS handshake, an HTTP/2 session)')
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject)
+        resolve(this.server.address() as AddressInfo)
+      })
+    })
   }
 
   /** Stops accepting, lets in-flight requests finish for up to `grace` ms, then cuts what is left. */
   async close(grace: number): Promise<void> {
     this.closed = true
-    // no new connections; idle ones closed, HTTP/2 ones told to go away (GOAWAY)
-    const closed = this.listener.stop()
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    this.server.closeIdleConnections()
+    const draining = this.inFlight.size
+    this.options.logger.info({ requests: draining, graceMs: grace }, `draining ${plural(draining, 'request')}`)
     if (this.inFlight.size > 0) {
       const drained = new Promise<void>((resolve) => (this.drained = resolve))
       let timer: NodeJS.Timeout | undefined
@@ -127,9 +125,13 @@ export class GatewayServer {
       await Promise.race([drained, expired])
       clearTimeout(timer)
     }
+    if (this.inFlight.size > 0) {
+      this.options.logger.warn({ requests: this.inFlight.size, graceMs: grace }, `the drain's ${grace}ms passed: cutting ${plural(this.inFlight.size, 'request')}`)
+      for (const exchange of this.inFlight.values()) exchange.cut = true
+    }
     // What is left of requests another server received (`serve`): cut, as this server's connections.
     for (const res of this.inFlight.keys()) res.destroy()
-    this.listener.cut()
+    this.server.closeAllConnections()
     await closed
   }
 
@@ -183,6 +185,7 @@ export class GatewayServer {
       clientIp: this.clientIp(req.socket.remoteAddress, req.headers),
       run: undefined,
       next,
+      cut: false,
     }
     this.inFlight.set(res, exchange)
     // the server middlewares see the client the router sees (a service rate limit)
@@ -262,18 +265,18 @@ export class GatewayServer {
   }
 
   private logAccess(req: IncomingMessage, res: ServerResponse, exchange: Exchange): void {
-    this.options.logger.info(
-      {
-        method: req.method,
-        path: exchange.path,
-        ip: exchange.clientIp,
-        status: res.statusCode,
-        completed: completedOf(res),
-        aborted: !res.writableFinished,
-        ms: Math.round((performance.now() - exchange.started) * 100) / 100,
-      },
-      'request',
-    )
+    const line: Record<string, unknown> = {
+      method: req.method,
+      path: exchange.path,
+      ip: exchange.clientIp,
+      // nothing sent: 499 (nginx's "client closed request") when the client left, 0 when the shutdown cut it
+      status: res.headersSent ? res.statusCode : exchange.cut ? 0 : 499,
+      completed: completedOf(res),
+      aborted: !res.writableFinished,
+      ms: Math.round((performance.now() - exchange.started) * 100) / 100,
+    }
+    if (exchange.cut) line.cut = true
+    this.accessLog.info(line, 'request')
   }
 }
 
@@ -281,6 +284,10 @@ export class GatewayServer {
 function health(): Reply {
   const body = `{"agents":{},"now":${JSON.stringify(new Date().toISOString())},"status":"ok"}`
   return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body, completed: true }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
 function decodes(path: string): boolean {

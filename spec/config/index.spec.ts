@@ -12,7 +12,6 @@ const SERVED_WITHOUT = 'served without it, as --allow-unenforced asks'
 t.test('a realistic KrakenD CE file loads, when its unenforced settings are allowed', async (t) => {
   const { config, warnings } = await loadConfig(fixture('krakend-ce.json'), allowUnenforced)
   t.same(warnings, [
-    'extra_config namespaces rxgate does not implement are ignored: telemetry/logging',
     '/disable_rest: is a KrakenD setting rxgate does not implement: ignored',
     '/extra_config/router/hide_version_header: is a KrakenD setting rxgate does not implement: ignored',
   ])
@@ -25,6 +24,7 @@ t.test('a realistic KrakenD CE file loads, when its unenforced settings are allo
     read_header_timeout: 500,
     echo_endpoint: true,
     router: { return_error_msg: true, health_path: '/health', logger_skip_paths: ['/health'] },
+    logging: { level: 'warn', prefix: '[KRAKEND]', stdout: true, syslog: false, format: 'default' },
   })
   t.same(
     config.endpoints.map((endpoint) => `${endpoint.method} ${endpoint.endpoint}`),
@@ -79,7 +79,7 @@ t.test('a legacy name reads as its short one: a KrakenD 1 block is checked as th
   const raw = {
     version: 3,
     host: ['http://api'],
-    extra_config: { 'telemetry/influx': {}, 'github_com/devopsfaith/krakend-gologging': {} },
+    extra_config: { 'telemetry/influx': {}, 'github_com/devopsfaith/krakend-gelf': {} },
     endpoints: [{ endpoint: '/a', extra_config: { 'github.com/devopsfaith/krakend-ratelimit/juju/router': { maxRate: 1 } }, backend: [{ url_pattern: '/a' }] }],
   }
   const problem = '/endpoints/0/extra_config/github.com~1devopsfaith~1krakend-ratelimit~1juju~1router: ' +
@@ -87,7 +87,7 @@ t.test('a legacy name reads as its short one: a KrakenD 1 block is checked as th
   t.throws(() => checkConfig(raw), { code: 'RXGATE_ERR_CONFIG_INVALID', details: { problems: [problem] } }, "KrakenD 1's maxRate is not max_rate")
   t.throws(() => checkConfig(raw, allowUnenforced), { details: { problems: [problem] } }, 'an enforced namespace is not served without its limit')
   const fixed = { ...raw, endpoints: [{ ...raw.endpoints[0]!, extra_config: { 'github.com/devopsfaith/krakend-ratelimit/juju/router': { max_rate: 1 } } }] }
-  t.same(checkConfig(fixed).warnings, ['extra_config namespaces rxgate does not implement are ignored: github_com/devopsfaith/krakend-gologging, telemetry/influx'])
+  t.same(checkConfig(fixed).warnings, ['extra_config namespaces rxgate does not implement are ignored: github_com/devopsfaith/krakend-gelf, telemetry/influx'])
   t.same(checkConfig(fixed).config.endpoints[0]!.middlewares, { 'qos/ratelimit/router': { max_rate: 1 } })
 })
 

@@ -19,7 +19,8 @@ t.test('the old names of components rxgate does not implement map too, in both s
   t.equal(shortName('github.com/devopsfaith/krakend-circuitbreaker/gobreaker'), 'qos/circuit-breaker')
   t.equal(shortName('github_com/devopsfaith/krakend-cors'), 'security/cors')
   t.equal(shortName('github.com/devopsfaith/bloomfilter'), 'auth/revoker')
-  t.equal(shortName('github_com/devopsfaith/krakend-gologging'), 'github_com/devopsfaith/krakend-gologging', 'not a family that fails closed')
+  t.equal(shortName('github_com/devopsfaith/krakend-gologging'), 'telemetry/logging', 'the logging component, which rxgate implements')
+  t.equal(shortName('github_com/devopsfaith/krakend-gelf'), 'github_com/devopsfaith/krakend-gelf', 'not a family that fails closed')
   for (const [legacy, short] of Object.entries(ALIASES)) {
     const twin = legacy.startsWith('github.com/') ? legacy.replace('github.com/', 'github_com/') : legacy.replace('github_com/', 'github.com/')
     t.equal(ALIASES[twin], short, `${legacy} has its twin spelling`)
@@ -36,7 +37,7 @@ t.test('an extra_config is sorted per scope', async (t) => {
     '@comment': 'not a namespace',
     'github.com/devopsfaith/krakend/proxy': { shadow: true },
     'backend/http': { return_error_code: true },
-    'telemetry/logging': {},
+    'telemetry/gelf': {},
     router: {},
   }
   const backend = readExtraConfig(extra, 'backend')
@@ -44,8 +45,8 @@ t.test('an extra_config is sorted per scope', async (t) => {
     ['proxy', { key: 'github.com/devopsfaith/krakend/proxy', value: { shadow: true } }],
     ['backend/http', { key: 'backend/http', value: { return_error_code: true } }],
   ])
-  t.same(backend.ignored, ['telemetry/logging', 'router'], 'a namespace rxgate does not implement, and one of another scope, are ignored')
-  t.same(readExtraConfig(extra, 'service').ignored, ['github.com/devopsfaith/krakend/proxy', 'backend/http', 'telemetry/logging'])
+  t.same(backend.ignored, ['telemetry/gelf', 'router'], 'a namespace rxgate does not implement, and one of another scope, are ignored')
+  t.same(readExtraConfig(extra, 'service').ignored, ['github.com/devopsfaith/krakend/proxy', 'backend/http', 'telemetry/gelf'])
   t.same(readExtraConfig(undefined, 'service'), { known: new Map(), ignored: [], duplicates: new Map() })
 })
 

@@ -16,7 +16,6 @@ t.test('defaults are filled in', async (t) => {
     debug_endpoint: false,
     echo_endpoint: false,
     dns_cache_ttl: 30000,
-    use_h2c: false,
     router: {
       return_error_msg: false,
       disable_health: false,
@@ -164,7 +163,7 @@ t.test('namespaces land under their short names; unknown ones are listed once', 
     host: ['http://api'],
     extra_config: {
       'github_com/luraproject/lura/router/gin': { return_error_msg: true, health_path: '/health', disable_access_log: true },
-      'telemetry/logging': { level: 'DEBUG' },
+      'telemetry/gelf': { address: 'graylog:12201' },
       'security/policies': {},
     },
     endpoints: [
@@ -204,7 +203,7 @@ t.test('namespaces land under their short names; unknown ones are listed once', 
   t.same(endpoint.backend[0]!.proxy, { shadow: true, flatmap_filter: [{ type: 'move', args: ['a', 'b'] }] })
   t.same(endpoint.backend[1]!.proxy, { shadow: false })
   t.same(endpoint.middlewares, { 'qos/ratelimit/router': { max_rate: 10 } }, 'an implemented namespace reaches its middleware')
-  t.same(config.ignored_namespaces, ['modifier/martian', 'security/policies', 'telemetry/logging'])
+  t.same(config.ignored_namespaces, ['modifier/martian', 'security/policies', 'telemetry/gelf', 'telemetry/logging'], 'telemetry/logging is a service namespace')
 })
 
 t.test('the client IP settings of the router, and the rxgate namespace', async (t) => {
@@ -252,22 +251,17 @@ t.test('empty manipulations are absent', async (t) => {
   for (const key of ['allow', 'deny', 'group', 'target', 'mapping']) t.notOk(key in backend, key)
 })
 
-t.test("tls, with KrakenD's defaults; none, or disabled, is plain HTTP", async (t) => {
-  const tls = (block: unknown) => normalizeConfig({ version: 3, tls: block, endpoints: [] }).tls
-  t.same(tls({ keys: [{ public_key: 'a.pem', private_key: 'a.key' }], public_key: 'b.pem', private_key: 'b.key', enable_mtls: true, ca_certs: ['ca.pem'] }), {
-    keys: [
-      { public_key: 'a.pem', private_key: 'a.key', at: '/tls/keys/0' },
-      { public_key: 'b.pem', private_key: 'b.key', at: '/tls' },
-    ],
-    min_version: 'TLS13',
-    max_version: 'TLS13',
-    cipher_suites: [],
-    curve_preferences: [],
-    enable_mtls: true,
-    ca_certs: ['ca.pem'],
-    disable_system_ca_pool: false,
+t.test("telemetry/logging, under its name or krakend-gologging's, with KrakenD's defaults", async (t) => {
+  const logging = (block: object, name = 'telemetry/logging') => normalizeConfig({ version: 3, extra_config: { [name]: block }, endpoints: [] }).logging
+  t.same(logging({ level: 'WARNING' }), { level: 'warn', prefix: '', stdout: false, syslog: false, syslog_facility: 'local3', format: 'default' })
+  t.same(logging({ level: 'CRITICAL', prefix: '[KRAKEND]', stdout: true, syslog: true, syslog_facility: 'local7', format: 'custom', custom_format: '%{message}' }, 'github_com/devopsfaith/krakend-gologging'), {
+    level: 'fatal',
+    prefix: '[KRAKEND]',
+    stdout: true,
+    syslog: true,
+    syslog_facility: 'local7',
+    format: 'custom',
+    custom_format: '%{message}',
   })
-  t.equal(tls({ disabled: true, keys: [{ public_key: 'a.pem', private_key: 'a.key' }] }), undefined)
-  t.equal(tls(undefined), undefined)
-  t.equal(normalizeConfig({ version: 3, use_h2c: true, endpoints: [] }).use_h2c, true)
+  t.equal(normalizeConfig({ version: 3, endpoints: [] }).logging, undefined, 'absent: rxgate logs its own way')
 })

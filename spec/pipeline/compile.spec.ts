@@ -32,7 +32,7 @@ t.test('the warnings loading found are logged once, when the gateway is compiled
     {
       version: 3,
       host: ['http://127.0.0.1:1'],
-      extra_config: { 'telemetry/logging': {} },
+      extra_config: { 'telemetry/gelf': {} },
       endpoints: [{ endpoint: '/a', extra_config: { 'auth/api-keys': {} }, backend: [{ url_pattern: '/a', alow: ['x'] }] }],
     },
     { allowUnenforced: true },

@@ -76,7 +76,7 @@ endpoints:
 function guarded(backend: string) {
   return {
     version: 3,
-    extra_config: { 'telemetry/logging': { level: 'DEBUG' } },
+    extra_config: { 'telemetry/gelf': { address: 'graylog:12201' } },
     endpoints: [
       {
         endpoint: '/private',
@@ -105,7 +105,7 @@ t.test('check and run fail closed on a namespace rxgate does not enforce', async
   const allowed = await cli('check', '-c', file, '--allow-unenforced')
   t.equal(allowed.code, 0)
   t.match(allowed.output, /warning: \/endpoints\/0\/extra_config\/auth~1api-keys: auth\/api-keys is not enforced by rxgate: .*served without it/)
-  t.match(allowed.output, /warning: extra_config namespaces rxgate does not implement are ignored: telemetry\/logging/)
+  t.match(allowed.output, /warning: extra_config namespaces rxgate does not implement are ignored: telemetry\/gelf/)
   t.match(allowed.output, /the configuration is valid \(1 endpoint\)/)
 })
 
@@ -131,7 +131,7 @@ t.test('run --workers 2 --allow-unenforced: the workers get the flag, the warnin
 t.test('a legacy name of a validation namespace fails closed too; other unknown namespaces only warn', async (t) => {
   const file = writeConfig({
     version: 3,
-    extra_config: { 'github_com/devopsfaith/krakend-gologging': { level: 'DEBUG' } },
+    extra_config: { 'github_com/devopsfaith/krakend-gelf': { address: 'graylog:12201' } },
     endpoints: [
       {
         endpoint: '/a',
@@ -149,7 +149,7 @@ t.test('a legacy name of a validation namespace fails closed too; other unknown 
   t.equal(code, 1)
   t.match(output, /is not valid \(1 problem\)/)
   t.match(output, '/endpoints/0/backend/0/extra_config/github.com~1devopsfaith~1krakend-cel: validation/cel is not enforced by rxgate')
-  t.notMatch(output, /krakend-gologging/, 'the logging namespace is not a problem')
+  t.notMatch(output, /krakend-gelf/, 'the GELF namespace is not a problem')
 })
 
 t.test('check: misspelled keys get a suggestion; --lint makes them errors', async (t) => {
