@@ -9,13 +9,14 @@ import { createLogger } from '../lib/logger.js'
 import { LEVEL_NAMES, logLevel } from '../lib/logging/levels.js'
 import { compileGateway } from '../lib/pipeline/compile.js'
 import { loadPlugins } from '../lib/plugins/load.js'
+import { serveReloads } from '../lib/reload/serve-reloads.js'
 import { VERSION } from '../lib/version.js'
 import { isWorker, leaveCluster, superviseWorkers } from '../lib/workers.js'
 
 const HELP = `rxgate ${VERSION}: an API gateway whose endpoints are RxJS pipelines
 
 Usage:
-  rxgate run -c FILE [-p PORT] [-l LEVEL] [-d] [-w N] [--allow-unenforced]
+  rxgate run -c FILE [-p PORT] [-l LEVEL] [-d] [-w N] [--watch] [--allow-unenforced]
                                                  run the gateway a configuration file describes
   rxgate check -c FILE [--lint] [--allow-unenforced]
                                                  validate a configuration file and load its
@@ -31,6 +32,7 @@ Options:
                       (default: info)
   -d, --debug         enable the /__debug/ endpoint
   -w, --workers N     serve from N processes sharing the port (node:cluster), e.g. one per core
+  --watch             reload the configuration when its file (or its plugin folder) changes
   --allow-unenforced  serve without the settings rxgate does not enforce (auth/*, security/*,
                       qos/*, validation/* and plugin/* namespaces, tls), with a warning for
                       each; without it, such a file is not valid
@@ -43,6 +45,11 @@ Examples:
 Logs are JSON lines, pretty when the output is a terminal, or as the file's telemetry/logging
 says (KrakenD's formats, stdout, syslog). SIGINT or SIGTERM stops the gateway gracefully: it
 stops accepting, lets in-flight requests finish, then exits.
+
+SIGHUP reloads the configuration in place, as --watch does on a change: checked first (a file
+that does not pass is refused and logged, and the running one serves on), then swapped in, with
+requests in flight finishing on the old routes; what needs a restart (port, listen_ip, tls, the
+telemetry) is said and kept.
 `
 
 /**
@@ -58,6 +65,7 @@ const OPTIONS = {
   'log-level': { type: 'string', short: 'l' },
   debug: { type: 'boolean', short: 'd' },
   workers: { type: 'string', short: 'w' },
+  watch: { type: 'boolean' },
   'allow-unenforced': { type: 'boolean' },
   lint: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -81,10 +89,8 @@ async function main(argv: string[]): Promise<number> {
   const level = values['log-level']
   if (level !== undefined && logLevel(level) === undefined) return fail(`--log-level must be one of ${LEVEL_NAMES}, not "${level}"`)
 
-  const { config, warnings } = await loadConfig(values.config, {
-    allowUnenforced: values['allow-unenforced'] ?? false,
-    lint: values.lint ?? false,
-  })
+  const validation = { allowUnenforced: values['allow-unenforced'] ?? false, lint: values.lint ?? false }
+  const { config, warnings } = await loadConfig(values.config, validation)
   if (command === 'check') {
     for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
     // The plugins are imported too, so that a module that fails, or a name nobody registers, shows here.
@@ -107,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
   if (workers > 1 && !isWorker) {
     // The supervisor compiles nothing, so it says what the file lacks, once, for all its workers.
     for (const warning of warnings) logger.warn(warning)
-    return superviseWorkers(workers, logger)
+    return superviseWorkers(workers, logger, { file: values.config, watch: values.watch ?? false, ...(config.plugin ? { plugin: config.plugin } : {}) })
   }
   // Loaded before compiling, which is synchronous; each worker loads its own.
   pluginsImported = config.plugin !== undefined
@@ -122,11 +128,20 @@ async function main(argv: string[]): Promise<number> {
     if (code === 'EACCES') return fail(`no permission to listen on port ${port}: use a port above 1023`)
     throw error
   }
+  const reloads = serveReloads(gateway, config, {
+    file: values.config,
+    validation,
+    logger,
+    debug: values.debug ?? false,
+    watch: values.watch ?? false,
+    portFromCommandLine: values.port !== undefined,
+  })
   // `on`, not `once`: a second signal (a supervisor's SIGTERM after the terminal's SIGINT) must
   // not kill the process in the middle of its graceful close.
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => resolve())
   })
+  await reloads.stop()
   await gateway.close()
   return 0
 }

@@ -61,6 +61,14 @@ export interface GatewayOptions {
   readonly telemetry?: OpenTelemetryOptions | Telemetry
 }
 
+export interface SwapOptions {
+  /**
+   * The backend origins (`http://users:8080`) whose connections stay once the old routes'
+   * requests are done; the others' pools close. Default: every connection stays.
+   */
+  readonly keepConnectionsTo?: ReadonlySet<string>
+}
+
 export interface RouteOptions {
   /** Deadline of this endpoint's whole pipeline; the gateway's by default. */
   readonly timeout?: Duration
@@ -108,23 +116,27 @@ export interface RouteOptions {
  */
 export class Gateway {
   readonly logger: Logger
-  private readonly routes = new Routes<Endpoint>()
-  private readonly timeout: number
-  private readonly shutdownTimeout: number
+  private routes = new Routes<Endpoint>()
+  private timeout: number
+  private shutdownTimeout: number
   /** This gateway's backend connections: closing it closes these, and no other gateway's. */
-  private readonly connections = new Connections()
-  private readonly middlewares: ServerMiddleware[] = []
-  private readonly starting: (() => Promise<void>)[] = []
-  private readonly closing: (() => Promise<void>)[] = []
+  private connections = new Connections()
+  private middlewares: ServerMiddleware[] = []
+  private starting: (() => Promise<void>)[] = []
+  private closing: (() => Promise<void>)[] = []
   /** Its metrics and traces: started before it serves, flushed when it closes. */
-  readonly telemetry: Telemetry
+  telemetry: Telemetry
+  /** The gateway this one was made to be swapped into (`successor`), which it never serves without. */
+  private replaces: Gateway | undefined
+  /** The backend origins whose connections the last `swap` keeps. */
+  private keptOrigins: ReadonlySet<string> | undefined
   /** The `beforeListen` tasks, once started (by `listen` or `handler`). */
   private started: Promise<void> | undefined
   private server: GatewayServer | undefined
   private listening = false
   private releaseProcess: (() => void) | undefined
 
-  constructor(private readonly options: GatewayOptions = {}) {
+  constructor(private options: GatewayOptions = {}) {
     this.logger = isLogger(options.logger) ? options.logger : createLogger(options.logger)
     this.timeout = toMilliseconds(options.timeout ?? '2s')
     this.shutdownTimeout = toMilliseconds(options.shutdownTimeout ?? '10s')
@@ -132,7 +144,6 @@ export class Gateway {
     this.telemetry = telemetry === undefined ? TELEMETRY_OFF : isTelemetry(telemetry) ? telemetry : new OpenTelemetry(telemetry)
     // at debug level, one line per backend call through the same hooks; decided once, here
     if (this.logger.isLevelEnabled('debug')) this.telemetry = combineTelemetry(this.telemetry, backendCallLog(this.logger))
-    if (this.telemetry.on) this.beforeListen(() => this.telemetry.start()).onClose(() => this.telemetry.shutdown())
   }
 
   /**
@@ -195,8 +206,64 @@ export class Gateway {
     return this.route('DELETE', path, pipeline, options)
   }
 
+  /**
+   * A new gateway without routes, to declare the routes of a new configuration in and `swap` in
+   * place of this one: it reports to this gateway's telemetry, logs with its logger, and its
+   * requests use its backend connections. It is never listened itself.
+   *
+   * @example
+   * const next = gw.successor({ timeout: '3s' })
+   * next.get('/v2/users/{id}', pipe(fanOut({ user: backend('http://users/users/{id}') }), merge()))
+   * await gw.swap(next)
+   */
+  successor(options: Omit<GatewayOptions, 'logger' | 'telemetry'> = {}): Gateway {
+    const next = new Gateway({ ...options, logger: this.logger })
+    next.telemetry = this.telemetry
+    next.connections = this.connections
+    next.replaces = this
+    return next
+  }
+
+  /**
+   * Serves `next`'s routes, server middlewares and router settings (`healthPath`, `clientIp`,
+   * `http` deadlines, ...) in place of this gateway's, without closing its listener: how
+   * `rxgate run` reloads its file (`--watch`, SIGHUP). `next` comes from `successor()`. Its
+   * `beforeListen` tasks run first; then, in one step, every request that arrives gets its
+   * routes, while those already received finish on the old ones; once those have, the old
+   * routes' `onClose` tasks run (next's take their place). What stays is this gateway's: its
+   * port and listener, the logger, the telemetry, the backend connections, `guardProcess` and
+   * `http.maxHeaderSize`. Resolves once swapped, with a promise of the old routes' release.
+   *
+   * @example
+   * const next = gw.successor()
+   * next.get('/v2/users/{id}', pipeline)
+   * await gw.swap(next)   // GET /v2/users/7 answers from now on; GET /users/7 is a 404
+   */
+  async swap(next: Gateway, options: SwapOptions = {}): Promise<{ readonly released: Promise<void> }> {
+    if (next.replaces !== this) throw new Error('swap() takes a gateway made by this one\'s successor()')
+    next.replaces = undefined
+    for (const task of next.starting) await task()
+    const retiring = this.closing
+    this.routes = next.routes
+    this.middlewares = next.middlewares
+    this.starting = next.starting
+    this.closing = next.closing
+    this.timeout = next.timeout
+    this.shutdownTimeout = next.shutdownTimeout
+    this.options = { ...this.options, ...pick(next.options, SWAPPED_OPTIONS) }
+    if (options.keepConnectionsTo) this.keptOrigins = options.keepConnectionsTo
+    const drained = this.server ? this.server.swap(this.serverOptions()) : Promise.resolve()
+    const released = drained.then(async () => {
+      // the latest swap's origins: one swapped in since may call hosts this one did not
+      if (this.keptOrigins) await this.connections.retain(this.keptOrigins)
+      await this.runClosing(retiring)
+    })
+    return { released }
+  }
+
   /** Starts serving. Port 0 picks a free port; the address says which. */
   async listen(port = 8080, host?: string): Promise<AddressInfo> {
+    if (this.replaces) throw new Error('this gateway was made by successor(): swap() it into the gateway it replaces')
     if (this.listening) throw new Error('this gateway is already listening')
     this.listening = true
     try {
@@ -226,6 +293,7 @@ export class Gateway {
    * app.listen(3000)
    */
   handler(): NodeHandler {
+    if (this.replaces) throw new Error('this gateway was made by successor(): swap() it into the gateway it replaces')
     const server = this.serving()
     let ready = false
     const starting = this.start().then(
@@ -245,6 +313,7 @@ export class Gateway {
   /** The `beforeListen` tasks, run once. */
   private start(): Promise<void> {
     this.started ??= (async () => {
+      if (this.telemetry.on) await this.telemetry.start()
       for (const task of this.starting) await task()
     })()
     return this.started
@@ -253,7 +322,14 @@ export class Gateway {
   /** The server of this gateway's requests, made by the first `listen` or `handler`. */
   private serving(): GatewayServer {
     if (this.server) return this.server
-    this.server = new GatewayServer({
+    this.server = new GatewayServer(this.serverOptions())
+    if (this.options.guardProcess ?? true) this.releaseProcess = guardProcess(this.logger)
+    return this.server
+  }
+
+  /** What its server is made of: its routes, middlewares and settings, its connections and telemetry. */
+  private serverOptions(): ServerOptions {
+    return {
       routes: this.routes,
       logger: this.logger,
       healthPath: this.options.healthPath ?? '/__health',
@@ -270,9 +346,12 @@ export class Gateway {
       middlewares: this.middlewares,
       http: this.options.http ?? {},
       telemetry: this.telemetry,
-    })
-    if (this.options.guardProcess ?? true) this.releaseProcess = guardProcess(this.logger)
-    return this.server
+    }
+  }
+
+  /** Runs `onClose` tasks, each failure a warning. */
+  private async runClosing(tasks: readonly (() => Promise<void>)[]): Promise<void> {
+    await Promise.all(tasks.map((task) => task().catch((error: unknown) => this.logger.warn({ err: error }, 'a resource did not close cleanly'))))
   }
 
   /** Stops accepting, drains in-flight requests (bounded by `shutdownTimeout`), then resolves. */
@@ -284,7 +363,7 @@ export class Gateway {
     this.started = undefined
     await server.close(this.shutdownTimeout)
     await this.connections.close()
-    await Promise.all(this.closing.map((task) => task().catch((error: unknown) => this.logger.warn({ err: error }, 'a resource did not close cleanly'))))
+    await this.runClosing(this.telemetry.on ? [...this.closing, () => this.telemetry.shutdown()] : this.closing)
     this.releaseProcess?.()
     this.releaseProcess = undefined
     this.logger.info('rxgate closed')
@@ -294,6 +373,29 @@ export class Gateway {
 /** Creates a {@link Gateway}. */
 export function gateway(options?: GatewayOptions): Gateway {
   return new Gateway(options)
+}
+
+/** The options `swap` takes from the gateway swapped in; the others (the listener's, the logger, the process guard) stay. */
+const SWAPPED_OPTIONS = [
+  'timeout',
+  'shutdownTimeout',
+  'healthPath',
+  'accessLog',
+  'accessLogSkip',
+  'autoOptions',
+  'removeExtraSlash',
+  'redirectTrailingSlash',
+  'redirectFixedPath',
+  'methodNotAllowed',
+  'clientIp',
+  'http',
+] as const satisfies readonly (keyof GatewayOptions)[]
+
+/** The `keys` of `from`, those it leaves out included: the gateway swapped in has its defaults there. */
+function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>
+  for (const key of keys) out[key] = from[key]
+  return out
 }
 
 function isTelemetry(value: OpenTelemetryOptions | Telemetry): value is Telemetry {

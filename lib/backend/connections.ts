@@ -68,6 +68,29 @@ export class Connections {
   }
 
   /**
+   * Closes the pools and HTTP/2 sessions of origins not in `origins` (after a reload, the hosts
+   * its file no longer names), each once its requests in flight have ended; the others stay warm.
+   * A later call to a closed origin opens it again.
+   *
+   * @example
+   * await connections.retain(new Set(['http://users:8080']))   // http://carts:8080's pool closes
+   */
+  async retain(origins: ReadonlySet<string>): Promise<void> {
+    const closing: Promise<unknown>[] = []
+    for (const [key, pool] of this.pools) {
+      if (origins.has(originOf(key))) continue
+      this.pools.delete(key)
+      closing.push(pool.close().catch(() => undefined))
+    }
+    for (const [origin, session] of this.h2cSessions) {
+      if (origins.has(origin)) continue
+      this.h2cSessions.delete(origin)
+      closing.push(closeSession(session))
+    }
+    await Promise.all(closing)
+  }
+
+  /**
    * Graceful shutdown: stops reusing connections and closes them once their in-flight requests
    * end (HTTP/1.1 pools and HTTP/2 sessions), then forgets them, so later calls open fresh ones.
    * Call it after the server has drained its own requests.
@@ -98,6 +121,12 @@ export const sharedConnections = new Connections()
 /** Closes {@link sharedConnections}: for programs that call backends without a gateway. A gateway closes its own on `close()`. */
 export function closeAll(): Promise<void> {
   return sharedConnections.close()
+}
+
+/** The origin of a pool's key (`http://users:8080 #2`: a TLS profile's pool). */
+function originOf(key: string): string {
+  const mark = key.indexOf(' #')
+  return mark === -1 ? key : key.slice(0, mark)
 }
 
 function closeSession(session: ClientHttp2Session): Promise<void> {

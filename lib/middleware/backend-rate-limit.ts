@@ -19,7 +19,8 @@ const NAMESPACE = 'qos/ratelimit/proxy'
  */
 export function backendRateLimit(options: BackendRateLimitOptions, context: Partial<MiddlewareContext> = {}): BackendMiddleware {
   const limits = readLimits(options, 'backend', NAMESPACE)
-  const bucket = new TokenBucket(limits.total!)
+  // a reloaded file keeps the bucket of a block it did not change
+  const bucket = context.keep ? context.keep(() => new TokenBucket(limits.total!)) : new TokenBucket(limits.total!)
   const at = context.at ?? 'backend'
   return (source: BackendSource) =>
     perRequest((request) => {

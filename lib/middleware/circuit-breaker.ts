@@ -77,7 +77,8 @@ export function circuitBreaker(options: CircuitBreakerOptions, context: Partial<
     ...(onChange ? { onChange } : {}),
   }
   return (source: BackendSource) => {
-    const breaker = new Breaker(settings)
+    // a reloaded file keeps the breaker (its state, its count) of a block it did not change
+    const breaker = context.keep ? context.keep(() => new Breaker(settings)) : new Breaker(settings)
     return perRequest((request: GatewayRequest) => guardedCall(breaker, source, request, open, trialRunning))
   }
 }

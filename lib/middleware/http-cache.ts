@@ -116,7 +116,10 @@ function bucketFor(options: HttpCacheOptions, context: Partial<MiddlewareContext
     const name = limits ? `${limits.maxItems}/${limits.maxSize}` : 'uncapped'
     memory = sharedBuckets.get(name) ?? new MemoryStore(limits)
     sharedBuckets.set(name, memory)
-  } else memory = new MemoryStore(limits)
+  } else {
+    // a reloaded file keeps the answers of a block it did not change
+    memory = context.keep ? context.keep(() => new MemoryStore(limits)) : new MemoryStore(limits)
+  }
   if (options.connection_pool === undefined) return memory
   if (context.redis === undefined) {
     throw new RxgateError(ErrorCodes.BAD_ARGUMENT, `qos/http-cache of ${at}: connection_pool ${JSON.stringify(options.connection_pool)} needs the service's Redis pools`, { at })

@@ -2,7 +2,7 @@ import { mergeMap, of, throwError } from 'rxjs'
 import { clientKeyName, endpointClientKey } from './client-key.js'
 import { LocalLimits } from './local-limits.js'
 import { readLimits, type RateLimitOptions } from './rate-limit-options.js'
-import type { EndpointMiddleware, MiddlewareDefinition } from './types.js'
+import type { EndpointMiddleware, MiddlewareContext, MiddlewareDefinition } from './types.js'
 
 const NAMESPACE = 'qos/ratelimit/router'
 
@@ -18,10 +18,12 @@ const NAMESPACE = 'qos/ratelimit/router'
  * const limited = rateLimit({ max_rate: 100, client_max_rate: 5, strategy: 'ip' })
  * gw.get('/checkout', limited(pipe(fanOut({ payment }), merge())))
  */
-export function rateLimit(options: RateLimitOptions): EndpointMiddleware {
+export function rateLimit(options: RateLimitOptions, context: Partial<MiddlewareContext> = {}): EndpointMiddleware {
   const limits = readLimits(options, 'endpoint', NAMESPACE)
   const client = limits.client
-  const local = new LocalLimits(limits, 'endpoint', client ? clientKeyName(client.strategy, client.key) : undefined)
+  const buckets = () => new LocalLimits(limits, 'endpoint', client ? clientKeyName(client.strategy, client.key) : undefined)
+  // a reloaded file keeps the buckets of a block it did not change
+  const local = context.keep ? context.keep(buckets) : buckets()
   const clientOf = client ? endpointClientKey(client.strategy, client.key) : () => ''
   return (pipeline) => (request$) =>
     request$.pipe(
@@ -35,5 +37,5 @@ export function rateLimit(options: RateLimitOptions): EndpointMiddleware {
 /** `qos/ratelimit/router`, on endpoints. */
 export const rateLimitDefinition: MiddlewareDefinition = {
   namespace: NAMESPACE,
-  endpoint: (options: RateLimitOptions) => rateLimit(options),
+  endpoint: (options: RateLimitOptions, context: MiddlewareContext) => rateLimit(options, context),
 }

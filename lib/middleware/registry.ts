@@ -98,9 +98,21 @@ function ordered<M>(place: Place, blocks: MiddlewareBlocks, context: MiddlewareC
   for (const namespace of EXECUTION_ORDER[place]) {
     if (!Object.hasOwn(blocks, namespace)) continue
     const factory = BY_NAMESPACE.get(namespace)?.[place] as Factory<M> | undefined
-    if (factory) made.push(factory(blocks[namespace], context))
+    if (factory) made.push(factory(blocks[namespace], keeping(context, namespace, blocks[namespace])))
   }
   return made
+}
+
+/**
+ * The context of one block, with `keep` when the file's state is kept (`context.state`): its
+ * state is found again by the block's place and text, so a reload keeps it only while both are
+ * the same.
+ */
+function keeping(context: MiddlewareContext, namespace: string, block: unknown): MiddlewareContext {
+  const { state } = context
+  if (state === undefined) return context
+  const key = `${context.at} ${namespace} ${JSON.stringify(block)}`
+  return { ...context, keep: (make, release) => state.keep(key, make, release) }
 }
 
 /** The server middlewares a service's blocks ask for, outermost first (for `gateway.use`, in that order). */

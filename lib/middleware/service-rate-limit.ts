@@ -2,7 +2,7 @@ import { errorReply, writeReply } from '../router/reply.js'
 import { clientKeyName, serverClientKey } from './client-key.js'
 import { LocalLimits } from './local-limits.js'
 import { readLimits, type RateLimitOptions } from './rate-limit-options.js'
-import type { MiddlewareDefinition, ServerMiddleware } from './types.js'
+import type { MiddlewareContext, MiddlewareDefinition, ServerMiddleware } from './types.js'
 
 const NAMESPACE = 'qos/ratelimit/service'
 
@@ -16,10 +16,12 @@ const NAMESPACE = 'qos/ratelimit/service'
  * @example
  * gateway().use(serviceRateLimit({ max_rate: 10000, client_max_rate: 100, strategy: 'header', key: 'X-Api-Key' }))
  */
-export function serviceRateLimit(options: RateLimitOptions): ServerMiddleware {
+export function serviceRateLimit(options: RateLimitOptions, context: Partial<MiddlewareContext> = {}): ServerMiddleware {
   const limits = readLimits(options, 'service', NAMESPACE)
   const client = limits.client
-  const local = new LocalLimits(limits, 'service', client ? clientKeyName(client.strategy, client.key) : undefined)
+  const buckets = () => new LocalLimits(limits, 'service', client ? clientKeyName(client.strategy, client.key) : undefined)
+  // a reloaded file keeps the buckets of a block it did not change
+  const local = context.keep ? context.keep(buckets) : buckets()
   const clientOf = client ? serverClientKey(client.strategy as 'ip' | 'header', client.key) : () => ''
   return (next) => (req, res) => {
     const refusal = local.admit(clientOf(req))
@@ -31,5 +33,5 @@ export function serviceRateLimit(options: RateLimitOptions): ServerMiddleware {
 /** `qos/ratelimit/service`, at the service. */
 export const serviceRateLimitDefinition: MiddlewareDefinition = {
   namespace: NAMESPACE,
-  server: (options: RateLimitOptions) => serviceRateLimit(options),
+  server: (options: RateLimitOptions, context: MiddlewareContext) => serviceRateLimit(options, context),
 }

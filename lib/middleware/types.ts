@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Source } from '../../operators/fan-out.js'
 import type { Logger } from '../logger.js'
+import type { KeptState } from './kept-state.js'
 import type { RedisPools } from '../redis/pools.js'
 import type { Plugins } from '../plugins/plugins.js'
 import type { GatewayRequest } from '../request.js'
@@ -41,12 +42,20 @@ export interface MiddlewareResources {
   readonly plugins?: Plugins
   /** The Redis connection pools of the service's `redis` namespace, by name; none when absent. */
   readonly redis?: RedisPools
+  /** The state of a compiled file's middlewares, which a reload of the file keeps where their blocks did not change. */
+  readonly state?: KeptState
 }
 
 /** What a namespace's factory is given besides its block of the configuration. */
 export interface MiddlewareContext extends MiddlewareResources {
   /** Where the namespace is written, for messages: `service`, `endpoint /users/{id}`, `backend /users/{id}`. */
   readonly at: string
+  /**
+   * The middleware's state (its buckets, its breaker): the one it had before the file was
+   * reloaded, when its block there was the same at the same place, else made by `make`. Given
+   * by the registry to the middlewares of a file; absent in code, where each makes its own.
+   */
+  readonly keep?: <T>(make: () => T, release?: (value: T) => unknown) => T
 }
 
 /**

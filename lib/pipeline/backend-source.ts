@@ -60,7 +60,13 @@ function staticCalls(config: BackendConfig, options: BackendOptions) {
 
 /** `sd: "dns"`: each host is a DNS SRV name, resolved in the background into the hosts to call. */
 function discoveredCalls(config: BackendConfig, options: BackendOptions, context: BackendContext) {
-  return config.host.map((name) => discovered(new SrvHosts(name, { scheme: config.sd_scheme, ttl: context.dnsCacheTtl }), config.url_pattern, options))
+  const { state } = context.resources
+  return config.host.map((name) => {
+    const resolve = () => new SrvHosts(name, { scheme: config.sd_scheme, ttl: context.dnsCacheTtl })
+    // a reloaded file keeps the lists it still names, and stops resolving the others
+    const hosts = state ? state.keep(`srv ${config.sd_scheme} ${name} ${context.dnsCacheTtl}`, resolve, (srv) => srv.close()) : resolve()
+    return discovered(hosts, config.url_pattern, options)
+  })
 }
 
 function transportOptions(config: BackendConfig, shaping: Shaping, { verbatim, maxNestingDepth }: BackendContext): BackendOptions {

@@ -1,6 +1,7 @@
-import { Gateway } from '../gateway.js'
+import { Gateway, type GatewayOptions } from '../gateway.js'
 import type { Logger } from '../logger.js'
 import type { GatewayConfig } from '../config/types.js'
+import { KeptState } from '../middleware/kept-state.js'
 import { serverMiddlewares } from '../middleware/registry.js'
 import { RedisPools } from '../redis/pools.js'
 import type { Plugins } from '../plugins/plugins.js'
@@ -19,7 +20,16 @@ export interface CompileOptions {
   readonly warnings?: readonly string[]
   /** The user plugins the file's `plugin/*` namespaces use: `await loadPlugins(config)`. */
   readonly plugins?: Plugins
+  /**
+   * The gateway serving now, when the file is reloaded: the new gateway is its `successor()`, to
+   * `swap()` into it, and keeps the state of the middlewares whose blocks did not change (rate
+   * limit buckets, circuit breakers, cache buckets; the Redis pools when `redis` did not change).
+   */
+  readonly replacing?: Gateway
 }
+
+/** The kept state of the configuration each gateway serves, for the one that replaces it. */
+const keptStates = new WeakMap<Gateway, KeptState>()
 
 /**
  * A whole configuration compiled into a gateway, once, at start-up: the service's server
@@ -27,10 +37,22 @@ export interface CompileOptions {
  * renderer), plus the built-in endpoints the file asks for.
  */
 export function compileGateway(config: GatewayConfig, options: CompileOptions): Gateway {
+  const { replacing } = options
+  const state = replacing ? (keptStates.get(replacing) ?? KeptState.fresh()).successor() : KeptState.fresh()
+  try {
+    return compileWith(config, options, state)
+  } catch (error) {
+    // what it made for itself goes; what it took from the gateway serving now stays there
+    void state.release()
+    throw error
+  }
+}
+
+function compileWith(config: GatewayConfig, options: CompileOptions, state: KeptState): Gateway {
+  const { replacing } = options
   for (const warning of options.warnings ?? []) options.logger.warn(warning)
   const { router } = config
-  const gateway = new Gateway({
-    logger: options.logger,
+  const settings: Omit<GatewayOptions, 'logger' | 'telemetry'> = {
     timeout: config.timeout,
     healthPath: router.disable_health ? false : router.health_path,
     accessLog: !router.disable_access_log,
@@ -45,17 +67,25 @@ export function compileGateway(config: GatewayConfig, options: CompileOptions): 
       remoteIpHeaders: router.remote_ip_headers,
       trustedProxies: router.trusted_proxies,
     },
-    telemetry: telemetryOf(config),
     http: {
       ...(config.read_timeout === undefined ? {} : { requestTimeout: config.read_timeout }),
       ...(config.read_header_timeout === undefined ? {} : { headersTimeout: config.read_header_timeout }),
       ...(config.idle_timeout === undefined ? {} : { keepAliveTimeout: config.idle_timeout }),
       ...(config.max_header_bytes === undefined ? {} : { maxHeaderSize: config.max_header_bytes }),
     },
-  })
-  const redis = new RedisPools(config.redis, options.logger)
-  gateway.beforeListen(() => redis.connected()).onClose(() => redis.close())
-  const resources = { logger: options.logger, redis, ...(options.plugins ? { plugins: options.plugins } : {}) }
+  }
+  const gateway = replacing ? replacing.successor(settings) : new Gateway({ ...settings, logger: options.logger, telemetry: telemetryOf(config) })
+  keptStates.set(gateway, state)
+  const redis = state.keep(`redis ${JSON.stringify(config.redis ?? {})}`, () => new RedisPools(config.redis, options.logger), (pools) => pools.close())
+  gateway
+    .beforeListen(() => redis.connected())
+    .beforeListen(async () => {
+      // it serves: what it kept is its own, and the next reload takes it from here
+      state.adopt()
+      if (replacing) keptStates.set(replacing, state)
+    })
+    .onClose(() => state.release())
+  const resources = { logger: options.logger, redis, state, ...(options.plugins ? { plugins: options.plugins } : {}) }
   for (const middleware of serverMiddlewares(config.middlewares, { ...resources, at: 'service' })) gateway.use(middleware)
   for (const endpoint of config.endpoints) {
     const compiled = compileEndpoint(endpoint, config, resources)

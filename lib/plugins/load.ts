@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { extname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { GatewayConfig, PluginFolder } from '../config/types.js'
@@ -96,11 +96,30 @@ async function pluginFiles(folder: string, { folder: written, pattern }: PluginF
   return files.sort().map((name) => join(folder, name))
 }
 
+/** Each module file's last import: its modification time and size then, and the version it was imported as. */
+const imported = new Map<string, { stamp: string; version: number }>()
+
+/**
+ * The URL to import a module file with: the same as last time while the file is unchanged (the
+ * module already loaded, its top-level code not run again), another once it has changed, so
+ * that a reloaded configuration gets the new code (Node keeps every version it imported).
+ */
+async function moduleUrl(file: string): Promise<string> {
+  const href = pathToFileURL(file).href
+  const { mtimeMs, size } = await stat(file)
+  const stamp = `${mtimeMs}:${size}`
+  const last = imported.get(file)
+  if (last === undefined) imported.set(file, { stamp, version: 0 })
+  else if (last.stamp !== stamp) imported.set(file, { stamp, version: last.version + 1 })
+  const version = imported.get(file)!.version
+  return version === 0 ? href : `${href}?version=${version}`
+}
+
 /** The plugins a module registers, or why it registers none. */
 async function registrationsOf(file: string): Promise<RegisteredPlugin[] | string> {
   let module: Record<string, unknown>
   try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+    module = (await import(await moduleUrl(file))) as Record<string, unknown>
   } catch (error) {
     return `failed to load: ${importFailure(error)}`
   }

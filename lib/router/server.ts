@@ -54,6 +54,24 @@ export interface ServerOptions {
 
 const EXTRA_SLASHES = /\/{2,}/g
 
+/** Node 20's own deadlines, for a reload whose file no longer sets them. */
+const NODE_TIMEOUTS = { requestTimeout: 300_000, headersTimeout: 60_000, keepAliveTimeout: 5_000 }
+
+/**
+ * The routes and everything made from the router's settings, which a reload swaps (`swap`): each
+ * request keeps the one it arrived under, whatever is swapped in before it is answered.
+ */
+interface Generation {
+  readonly options: ServerOptions
+  readonly clientIp: ClientIp
+  /** The server middlewares around routing, composed once. */
+  readonly handler: HttpHandler
+  /** Its exchanges not yet closed. */
+  inFlight: number
+  /** Set once swapped out: called when its last exchange has closed. */
+  retired: (() => void) | undefined
+}
+
 /** One request while it is in flight: what the stages after the middlewares and the access log need. */
 interface Exchange {
   readonly started: number
@@ -65,6 +83,8 @@ interface Exchange {
   run: EndpointRun | undefined
   /** The host app's `next`, for a request that came through `gateway.handler()`: takes it when no route does. */
   readonly next: (() => void) | undefined
+  /** The routes and settings it arrived under. */
+  readonly generation: Generation
   /** Still in flight when the drain's deadline passed, and cut. */
   cut: boolean
 }
@@ -77,20 +97,17 @@ export class GatewayServer {
   private readonly server: Server
   /** Every exchange not yet closed, by its response. */
   private readonly inFlight = new Map<ServerResponse, Exchange>()
-  private readonly clientIp: ClientIp
-  /** The server middlewares around routing, composed once. */
-  private readonly handler: HttpHandler
+  /** The routes and settings new requests get. */
+  private current: Generation
   private drained: (() => void) | undefined
   private closed = false
   private readonly accessLog: Logger
 
-  constructor(private readonly options: ServerOptions) {
-    this.clientIp = compileClientIp(options.clientIp)
+  constructor(private options: ServerOptions) {
+    this.current = this.generationOf(options)
     this.accessLog = accessLogOf(options.logger)
     options.telemetry.observeActive(() => this.inFlight.size)
     const { requestTimeout, headersTimeout, keepAliveTimeout, maxHeaderSize } = options.http
-    const routed: HttpHandler = (req, res) => this.route(req, res)
-    this.handler = options.middlewares.reduceRight<HttpHandler>((next, middleware) => middleware(next), routed)
     this.server = createServer({ ...(maxHeaderSize ? { maxHeaderSize } : {}) }, (req, res) => this.handle(req, res, undefined))
     if (requestTimeout !== undefined) this.server.requestTimeout = requestTimeout
     if (headersTimeout !== undefined) this.server.headersTimeout = headersTimeout
@@ -109,6 +126,30 @@ export class GatewayServer {
         resolve(this.server.address() as AddressInfo)
       })
     })
+  }
+
+  /**
+   * Serves new requests with other routes, server middlewares and router settings, in one step:
+   * a request already received finishes with the ones it arrived under. The listener, its
+   * connections and `maxHeaderSize` stay; the deadlines of `http` apply to the requests to come.
+   * Resolves once the last request of the old routes has closed.
+   */
+  swap(options: ServerOptions): Promise<void> {
+    const old = this.current
+    this.options = options
+    this.current = this.generationOf(options)
+    const { requestTimeout, headersTimeout, keepAliveTimeout } = options.http
+    this.server.requestTimeout = requestTimeout ?? NODE_TIMEOUTS.requestTimeout
+    this.server.headersTimeout = headersTimeout ?? NODE_TIMEOUTS.headersTimeout
+    this.server.keepAliveTimeout = keepAliveTimeout ?? NODE_TIMEOUTS.keepAliveTimeout
+    if (old.inFlight === 0) return Promise.resolve()
+    return new Promise((resolve) => (old.retired = resolve))
+  }
+
+  private generationOf(options: ServerOptions): Generation {
+    const routed: HttpHandler = (req, res) => this.route(req, res)
+    const handler = options.middlewares.reduceRight<HttpHandler>((next, middleware) => middleware(next), routed)
+    return { options, clientIp: compileClientIp(options.clientIp), handler, inFlight: 0, retired: undefined }
   }
 
   /** Stops accepting, lets in-flight requests finish for up to `grace` ms, then cuts what is left. */
@@ -158,9 +199,10 @@ export class GatewayServer {
    * Whatever throws in any of them ends this request alone, never the process.
    */
   private handle(req: IncomingMessage, res: ServerResponse, next: (() => void) | undefined): void {
-    this.watch(req, res, next)
+    const generation = this.current
+    this.watch(req, res, next, generation)
     try {
-      this.handler(req, res)
+      generation.handler(req, res)
     } catch (error) {
       this.crash(req, res, error)
     }
@@ -174,43 +216,53 @@ export class GatewayServer {
   }
 
   /** Follows an exchange from its start to its close, whoever answers it: the drain and the access log (stage 6). */
-  private watch(req: IncomingMessage, res: ServerResponse, next: (() => void) | undefined): void {
+  private watch(req: IncomingMessage, res: ServerResponse, next: (() => void) | undefined, generation: Generation): void {
     const url = req.url ?? '/'
     const mark = url.indexOf('?')
     const raw = mark === -1 ? url : url.slice(0, mark)
+    const { options } = generation
     const exchange: Exchange = {
       started: performance.now(),
-      path: this.options.removeExtraSlash ? raw.replace(EXTRA_SLASHES, '/') : raw,
+      path: options.removeExtraSlash ? raw.replace(EXTRA_SLASHES, '/') : raw,
       search: mark === -1 ? '' : url.slice(mark + 1),
-      clientIp: this.clientIp(req.socket.remoteAddress, req.headers),
+      clientIp: generation.clientIp(req.socket.remoteAddress, req.headers),
       run: undefined,
       next,
+      generation,
       cut: false,
     }
     this.inFlight.set(res, exchange)
+    generation.inFlight++
     // the server middlewares see the client the router sees (a service rate limit)
     tagClientIp(req, exchange.clientIp)
     // `on`, not `once`: a response closes once, and `once` wraps every listener.
     res.on('close', () => {
       // Passed on to the host app (`pass`): its answer is the app's, and so is its log.
       if (!this.inFlight.delete(res)) return
+      this.leave(generation)
       // Closed before the answer (the client went away): cancel every backend call in flight.
       exchange.run?.cancel()
       const { telemetry } = this.options
       if (telemetry.on) telemetry.exchangeEnded(exchange.run?.endpoint.telemetry, req.method ?? 'GET', res.statusCode, (performance.now() - exchange.started) / 1000, exchange.path)
       if (this.inFlight.size === 0) this.drained?.()
-      if (this.options.accessLog && !this.options.accessLogSkip.has(exchange.path)) this.logAccess(req, res, exchange)
+      if (options.accessLog && !options.accessLogSkip.has(exchange.path)) this.logAccess(req, res, exchange)
     })
+  }
+
+  /** An exchange of `generation` has closed, or gone to the host app. */
+  private leave(generation: Generation): void {
+    if (--generation.inFlight === 0) generation.retired?.()
   }
 
   /** Stages 2 to 5, after the server middlewares. */
   private route(req: IncomingMessage, res: ServerResponse): void {
     const exchange = this.inFlight.get(res)!
     const { path, search, clientIp } = exchange
-    if (path === this.options.healthPath) return writeReply(res, health())
+    const { options } = exchange.generation
+    if (path === options.healthPath) return writeReply(res, health())
     const method = req.method ?? 'GET'
-    const lookup = this.options.routes.find(method, path)
-    if (lookup.kind !== 'found') return exchange.next ? this.pass(res, exchange.next) : writeReply(res, this.unrouted(method, path, search, lookup))
+    const lookup = options.routes.find(method, path)
+    if (lookup.kind !== 'found') return exchange.next ? this.pass(res, exchange) : writeReply(res, this.unrouted(options, method, path, search, lookup))
     const endpoint = lookup.route
     const start = (body?: Buffer) => {
       if (res.destroyed) return
@@ -231,16 +283,17 @@ export class GatewayServer {
   }
 
   /** A request that came through a handler and that no route takes goes on to the host app (its `next`). */
-  private pass(res: ServerResponse, next: () => void): void {
+  private pass(res: ServerResponse, exchange: Exchange): void {
     this.inFlight.delete(res)
+    this.leave(exchange.generation)
     if (this.inFlight.size === 0) this.drained?.()
-    next()
+    exchange.next!()
   }
 
   /** The answer to a request no route takes: OPTIONS, a fixed-path or trailing-slash redirect, 405, 400 or 404. */
-  private unrouted(method: string, path: string, search: string, lookup: Exclude<Lookup<Endpoint>, { kind: 'found' }>): Reply {
+  private unrouted(options: ServerOptions, method: string, path: string, search: string, lookup: Exclude<Lookup<Endpoint>, { kind: 'found' }>): Reply {
     const allowed = lookup.kind === 'method-not-allowed' ? lookup.allowed.join(', ') : ''
-    if (method === 'OPTIONS' && this.options.autoOptions && allowed) {
+    if (method === 'OPTIONS' && options.autoOptions && allowed) {
       return { status: 200, headers: { Allow: `${allowed}, OPTIONS` }, body: '', completed: true }
     }
     const redirect = (to: string): Reply => ({
@@ -249,15 +302,15 @@ export class GatewayServer {
       body: '',
       completed: true,
     })
-    if (this.options.redirectTrailingSlash && path !== '/') {
+    if (options.redirectTrailingSlash && path !== '/') {
       const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
-      if (this.options.routes.find(method, other).kind === 'found') return redirect(other)
+      if (options.routes.find(method, other).kind === 'found') return redirect(other)
     }
-    if (!allowed && this.options.redirectFixedPath) {
-      const fixed = this.options.routes.fixedPath(method, path)
+    if (!allowed && options.redirectFixedPath) {
+      const fixed = options.routes.fixedPath(method, path)
       if (fixed !== undefined) return redirect(fixed)
     }
-    if (allowed && this.options.methodNotAllowed) {
+    if (allowed && options.methodNotAllowed) {
       return errorReply(new RxgateError(ErrorCodes.METHOD_NOT_ALLOWED, `${method} is not allowed on ${path}`), { Allow: allowed })
     }
     if (!decodes(path)) return errorReply(new RxgateError(ErrorCodes.BAD_REQUEST, 'the path is not valid percent-encoding'))
