@@ -34,8 +34,8 @@ Options:
   -w, --workers N     serve from N processes sharing the port (node:cluster), e.g. one per core
   --watch             reload the configuration when its file (or its plugin folder) changes
   --allow-unenforced  serve without the settings rxgate does not enforce (auth/*, security/*,
-                      qos/*, validation/* and plugin/* namespaces, tls), with a warning for
-                      each; without it, such a file is not valid
+                      qos/*, validation/* and plugin/* namespaces), with a warning for each;
+                      without it, such a file is not valid
   --lint              keys rxgate does not know (typos, most often) are errors, not warnings
 
 Examples:

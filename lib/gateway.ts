@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net'
+import type { TlsOptions } from 'node:tls'
 import type { LoggerOptions } from 'pino'
 import { toMilliseconds, type Duration } from '../operators/duration.js'
 import type { NodeHandler } from './adapters/node-handler.js'
@@ -53,6 +54,14 @@ export interface GatewayOptions {
   readonly guardProcess?: boolean
   /** node:http limits: whole-request and header deadlines, keep-alive idle time, header size. */
   readonly http?: ServerOptions['http']
+  /**
+   * HTTPS, with node:tls server options (`key`, `cert`, `ca`, `minVersion`, ...; KrakenD's `tls`
+   * block makes them with `serverTlsOptions`): a client that offers HTTP/2 (ALPN) gets it, any
+   * other HTTP/1.1, on the same port. Default: plain HTTP.
+   */
+  readonly tls?: TlsOptions
+  /** Cleartext HTTP/2 for clients that know the gateway speaks it (prior knowledge, KrakenD's `use_h2c`), beside HTTP/1.1 on the same port. Default false. */
+  readonly h2c?: boolean
   /**
    * Metrics and traces: KrakenD's `telemetry/opentelemetry` block (Prometheus and OTLP exporters,
    * layers, sample rate), or a `Telemetry` of one's own. Every route reports, and every
@@ -269,7 +278,8 @@ export class Gateway {
     try {
       await this.start()
       const address = await this.serving().listen(port, host)
-      this.logger.info({ port: address.port, host: address.address }, 'rxgate listening')
+      const { tls, h2c } = this.options
+      this.logger.info({ port: address.port, host: address.address, ...(tls ? { tls: true } : h2c ? { h2c: true } : {}) }, 'rxgate listening')
       return address
     } catch (error) {
       this.listening = false
@@ -345,6 +355,8 @@ export class Gateway {
       guardProcess: this.options.guardProcess ?? true,
       middlewares: this.middlewares,
       http: this.options.http ?? {},
+      tls: this.options.tls,
+      h2c: this.options.h2c ?? false,
       telemetry: this.telemetry,
     }
   }

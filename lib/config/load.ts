@@ -201,7 +201,8 @@ export function firstJsonError(text: string): number {
   }
 }
 
-function describeFsError(error: unknown): string {
+/** Why a file could not be read, in a few words (`no such file`, `permission denied`). */
+export function describeFsError(error: unknown): string {
   switch ((error as NodeJS.ErrnoException).code) {
     case 'ENOENT':
       return 'no such file'

@@ -3,6 +3,7 @@ import { sanitizeHost } from './hosts.js'
 import { loggingSettings, type RawLoggingSettings } from '../logging/settings.js'
 import type { MiddlewareBlocks } from '../middleware/registry.js'
 import type { RedisConfig } from '../redis/pools.js'
+import { tlsSettings, type RawTls } from '../tls/settings.js'
 import { isMiddlewareNamespace, readExtraConfig, type Scope } from './namespaces.js'
 import type {
   BackendConfig,
@@ -59,6 +60,8 @@ export function normalizeConfig(raw: unknown): GatewayConfig {
     name: service.name ?? '',
     port: service.port || DEFAULTS.port,
     ...(service.listen_ip ? { listen_ip: service.listen_ip } : {}),
+    ...optional('tls', tlsSettings(service.tls)),
+    use_h2c: service.use_h2c ?? false,
     timeout,
     ...optional('cache_ttl', defaults.cache_ttl),
     output_encoding: defaults.output_encoding,
@@ -243,6 +246,8 @@ interface RawService {
   name?: string
   port?: number
   listen_ip?: string
+  tls?: RawTls | null
+  use_h2c?: boolean
   host?: string[]
   timeout?: string
   cache_ttl?: string

@@ -1,5 +1,6 @@
 import type { LoggingSettings } from '../logging/settings.js'
 import type { MiddlewareBlocks } from '../middleware/registry.js'
+import type { TlsSettings } from '../tls/settings.js'
 import type { RedisConfig } from '../redis/pools.js'
 import type { BackendTelemetryOptions, EndpointTelemetryOptions, OpenTelemetryOptions, StatsOptions } from '../telemetry/settings.js'
 /**
@@ -44,6 +45,10 @@ export interface GatewayConfig {
   readonly port: number
   /** Default: all interfaces. */
   readonly listen_ip?: string
+  /** The service's `tls` block: HTTPS, HTTP/2 or HTTP/1.1 by ALPN. Absent: plain HTTP (no block, or `"disabled": true`). */
+  readonly tls?: TlsSettings
+  /** Cleartext HTTP/2 (prior knowledge) beside HTTP/1.1 on the port. Default false. */
+  readonly use_h2c: boolean
   /** Default 2000 (KrakenD's 2s). */
   readonly timeout: number
   /** Seconds; absent means no Cache-Control header. */

@@ -51,11 +51,6 @@ const FAMILY_EFFECTS: Readonly<Record<(typeof FAIL_CLOSED_FAMILIES)[number], str
   'plugin/': 'run a plugin',
 }
 
-/** The service keys outside extra_config that fail closed, and what they would do. */
-export const UNENFORCED_SERVICE_KEYS: Readonly<Record<string, string>> = {
-  tls: 'serve HTTPS only, with the keys it names',
-}
-
 /** "it would ..." for a namespace of a fail-closed family, by its short name. */
 export function unenforcedEffect(namespace: string): string {
   const family = FAIL_CLOSED_FAMILIES.find((prefix) => namespace.startsWith(prefix))

@@ -8,7 +8,9 @@ import { didYouMean } from './did-you-mean.js'
 import { sanitizeHost } from './hosts.js'
 import { checkMiddlewareOptions } from './middleware-options.js'
 import { readExtraConfig, shortName, type Scope } from './namespaces.js'
-import { failsClosed, UNENFORCED_SERVICE_KEYS, unenforcedEffect, unenforcedMessage } from './unenforced.js'
+import { failsClosed, unenforcedEffect, unenforcedMessage } from './unenforced.js'
+import { loadServerTls } from '../tls/server-tls.js'
+import { tlsSettings } from '../tls/settings.js'
 import { findUnknownKeys, type KeyFinding, type SchemaNode } from './unknown-keys.js'
 
 /** What validation found: problems make the configuration unusable, warnings do not. */
@@ -23,7 +25,7 @@ export interface Validation {
 export interface ValidationOptions {
   /**
    * Serve without the settings that protect or shape traffic which rxgate does not enforce
-   * (`auth/*`, `security/*`, `qos/*`, `validation/*`, `plugin/*` namespaces, `tls`):
+   * (`auth/*`, `security/*`, `qos/*`, `validation/*`, `plugin/*` namespaces):
    * each becomes a warning instead of a problem. `--allow-unenforced`.
    */
   readonly allowUnenforced?: boolean
@@ -244,7 +246,7 @@ class Semantics {
     if (typeof raw.listen_ip === 'string' && raw.listen_ip !== '' && isIP(raw.listen_ip) === 0) {
       this.problem('/listen_ip', `must be an IP address${got(raw.listen_ip)}`)
     }
-    this.serviceKeys(raw)
+    this.tls(raw.tls)
     this.redisPools = this.redis(isObject(raw.extra_config) ? raw.extra_config.redis : undefined)
     const extra = this.extraConfig('', raw.extra_config, 'service')
     const telemetry = extra.known.get('telemetry/opentelemetry')
@@ -536,15 +538,13 @@ class Semantics {
     }
   }
 
-  /** `tls`: serving plain HTTP is not what the file asks. */
-  private serviceKeys(raw: JsonObject) {
-    for (const [key, effect] of Object.entries(UNENFORCED_SERVICE_KEYS)) {
-      const value = raw[key]
-      if (value === undefined || value === null) continue
-      // KrakenD's own switch (Lura's TLS.IsDisabled): TLS off, plain HTTP as rxgate serves
-      if (key === 'tls' && isObject(value) && value.disabled === true) continue
-      const hint = key === 'tls' && isObject(value) && 'disable' in value ? ' (KrakenD turns TLS off with "disabled": true, not "disable")' : ''
-      this.unenforced(`/${key}`, key, `${effect}${hint}`)
+  /** `tls`: its files (read, each certificate with its key), versions, suites and curves, as the server will load them. */
+  private tls(block: unknown) {
+    const settings = isObject(block) ? tlsSettings(block) : undefined
+    if (!settings) return
+    for (const { pointer, message, warning } of loadServerTls(settings).findings) {
+      if (warning) this.warn(pointer, message)
+      else this.problem(pointer, message)
     }
   }
 

@@ -2,7 +2,7 @@ import { X509Certificate, createHash } from 'node:crypto'
 import { checkServerIdentity, rootCertificates, type PeerCertificate } from 'node:tls'
 import { Agent, request } from 'undici'
 import { USER_AGENT } from '../backend/forward.js'
-import { goCipherSuites } from './go-cipher-suites.js'
+import { goCipherSuites } from '../tls/go-names.js'
 
 /**
  * How the authentication middlewares reach a JWK server or a token endpoint over TLS, as KrakenD's

@@ -1,6 +1,4 @@
-import { ServerResponse, type OutgoingHttpHeaders } from 'node:http'
-
-const writeHead = ServerResponse.prototype.writeHead
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 
 /**
  * Makes a response keep the `Vary` it was given before its answer (a CORS middleware's `Origin`)
@@ -29,7 +27,9 @@ function writeHeadKeepingVary(this: ServerResponse, status: number, ...rest: unk
       rest[last] = { ...headers, [key]: joinVary(before, theirs) }
     }
   }
-  return (writeHead as (this: ServerResponse, status: number, ...rest: unknown[]) => ServerResponse).call(this, status, ...rest)
+  // the response's own class's: node:http's, or node:http2's compatibility response
+  const writeHead = (Object.getPrototypeOf(this) as ServerResponse).writeHead as (this: ServerResponse, status: number, ...rest: unknown[]) => ServerResponse
+  return writeHead.call(this, status, ...rest)
 }
 
 function joinVary(...values: unknown[]): string {

@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config/types.js'
 import { KeptState } from '../middleware/kept-state.js'
 import { serverMiddlewares } from '../middleware/registry.js'
 import { RedisPools } from '../redis/pools.js'
+import { serverTlsOptions } from '../tls/server-tls.js'
 import type { Plugins } from '../plugins/plugins.js'
 import { BUILTIN_METHODS, debug, echo } from '../router/builtins.js'
 import { compileEndpoint } from './compile-endpoint.js'
@@ -73,6 +74,9 @@ function compileWith(config: GatewayConfig, options: CompileOptions, state: Kept
       ...(config.idle_timeout === undefined ? {} : { keepAliveTimeout: config.idle_timeout }),
       ...(config.max_header_bytes === undefined ? {} : { maxHeaderSize: config.max_header_bytes }),
     },
+    // the certificate files are read here, once
+    ...(config.tls ? { tls: serverTlsOptions(config.tls) } : {}),
+    ...(config.use_h2c ? { h2c: true } : {}),
   }
   const gateway = replacing ? replacing.successor(settings) : new Gateway({ ...settings, logger: options.logger, telemetry: telemetryOf(config) })
   keptStates.set(gateway, state)

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import type { TlsOptions } from 'node:tls'
 import type { Connections } from '../backend/connections.js'
 import { accessLogOf, type Logger } from '../logger.js'
 import { ErrorCodes, RxgateError, isRefusal } from '../errors.js'
@@ -7,6 +8,7 @@ import type { HttpHandler, ServerMiddleware } from '../middleware/types.js'
 import { compileClientIp, type ClientIp, type ClientIpOptions } from './client-ip.js'
 import { tagClientIp } from './client-ip-of.js'
 import { EndpointRun } from './endpoint-run.js'
+import { createListener, type Listener } from './listener.js'
 import { completedOf, errorReply, writeReply, type Reply } from './reply.js'
 import type { Endpoint } from './endpoint.js'
 import { carriesBody, readBody } from './read-body.js'
@@ -43,6 +45,10 @@ export interface ServerOptions {
   readonly methodNotAllowed: boolean
   /** Metrics and traces (`TELEMETRY_OFF` when none): told of every exchange's end. */
   readonly telemetry: Telemetry
+  /** HTTPS with these node:tls server options: HTTP/2 or HTTP/1.1, as the client's ALPN asks. */
+  readonly tls?: TlsOptions | undefined
+  /** Cleartext HTTP/2 (prior knowledge) beside HTTP/1.1 on the same port. */
+  readonly h2c?: boolean | undefined
   /** node:http server limits and timeouts. */
   readonly http: Readonly<{
     requestTimeout?: number
@@ -94,6 +100,8 @@ interface Exchange {
  * answer, and cancels the pipeline when the client goes away. Knows how to close gracefully.
  */
 export class GatewayServer {
+  private readonly listener: Listener
+  /** The node server that listens, whose HTTP/1.1 limits (`requestTimeout`, ...) are node:http's. */
   private readonly server: Server
   /** Every exchange not yet closed, by its response. */
   private readonly inFlight = new Map<ServerResponse, Exchange>()
@@ -107,25 +115,25 @@ export class GatewayServer {
     this.current = this.generationOf(options)
     this.accessLog = accessLogOf(options.logger)
     options.telemetry.observeActive(() => this.inFlight.size)
-    const { requestTimeout, headersTimeout, keepAliveTimeout, maxHeaderSize } = options.http
-    this.server = createServer({ ...(maxHeaderSize ? { maxHeaderSize } : {}) }, (req, res) => this.handle(req, res, undefined))
-    if (requestTimeout !== undefined) this.server.requestTimeout = requestTimeout
-    if (headersTimeout !== undefined) this.server.headersTimeout = headersTimeout
-    if (keepAliveTimeout !== undefined) this.server.keepAliveTimeout = keepAliveTimeout
-    this.server.on('clientError', (error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-      options.logger.debug({ err: error }, 'malformed client request')
-    })
+    const { tls, h2c, http } = options
+    this.listener = createListener({ tls, h2c, http }, (req, res) => this.handle(req, res, undefined), (error, socket) => this.refused(error, socket))
+    this.server = this.listener.server
   }
 
   listen(port: number, host?: string): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject)
-        resolve(this.server.address() as AddressInfo)
-      })
-    })
+    return this.listener.listen(port, host)
+  }
+
+  /** A connection that failed outside any request: a malformed HTTP/1.1 request gets a 400; a refused TLS handshake or a broken HTTP/2 session is closed. */
+  private refused(error: Error & { code?: string }, socket: Socket | undefined): void {
+    const code = error.code ?? ''
+    if (code.startsWith('HPE_') || code.startsWith('ERR_HTTP')) {
+      if (socket?.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+      this.options.logger.debug({ err: error }, 'malformed client request')
+      return
+    }
+    socket?.destroy()
+    this.options.logger.debug({ code, reason: error.message, ip: socket?.remoteAddress }, 'connection closed outside any request (a TLS handshake, an HTTP/2 session)')
   }
 
   /**
@@ -155,8 +163,8 @@ export class GatewayServer {
   /** Stops accepting, lets in-flight requests finish for up to `grace` ms, then cuts what is left. */
   async close(grace: number): Promise<void> {
     this.closed = true
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
-    this.server.closeIdleConnections()
+    // no new connections; idle ones closed, HTTP/2 ones told to go away (GOAWAY)
+    const closed = this.listener.stop()
     const draining = this.inFlight.size
     this.options.logger.info({ requests: draining, graceMs: grace }, `draining ${plural(draining, 'request')}`)
     if (this.inFlight.size > 0) {
@@ -172,7 +180,7 @@ export class GatewayServer {
     }
     // What is left of requests another server received (`serve`): cut, as this server's connections.
     for (const res of this.inFlight.keys()) res.destroy()
-    this.server.closeAllConnections()
+    this.listener.cut()
     await closed
   }
 

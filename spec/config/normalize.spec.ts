@@ -16,6 +16,7 @@ t.test('defaults are filled in', async (t) => {
     debug_endpoint: false,
     echo_endpoint: false,
     dns_cache_ttl: 30000,
+    use_h2c: false,
     router: {
       return_error_msg: false,
       disable_health: false,
@@ -249,6 +250,26 @@ t.test('empty manipulations are absent', async (t) => {
   })
   const backend = config.endpoints[0]!.backend[0]!
   for (const key of ['allow', 'deny', 'group', 'target', 'mapping']) t.notOk(key in backend, key)
+})
+
+t.test("tls, with KrakenD's defaults; none, or disabled, is plain HTTP", async (t) => {
+  const tls = (block: unknown) => normalizeConfig({ version: 3, tls: block, endpoints: [] }).tls
+  t.same(tls({ keys: [{ public_key: 'a.pem', private_key: 'a.key' }], public_key: 'b.pem', private_key: 'b.key', enable_mtls: true, ca_certs: ['ca.pem'] }), {
+    keys: [
+      { public_key: 'a.pem', private_key: 'a.key', at: '/tls/keys/0' },
+      { public_key: 'b.pem', private_key: 'b.key', at: '/tls' },
+    ],
+    min_version: 'TLS13',
+    max_version: 'TLS13',
+    cipher_suites: [],
+    curve_preferences: [],
+    enable_mtls: true,
+    ca_certs: ['ca.pem'],
+    disable_system_ca_pool: false,
+  })
+  t.equal(tls({ disabled: true, keys: [{ public_key: 'a.pem', private_key: 'a.key' }] }), undefined)
+  t.equal(tls(undefined), undefined)
+  t.equal(normalizeConfig({ version: 3, use_h2c: true, endpoints: [] }).use_h2c, true)
 })
 
 t.test("telemetry/logging, under its name or krakend-gologging's, with KrakenD's defaults", async (t) => {

@@ -142,7 +142,6 @@ t.test('unknown namespaces and KrakenD settings rxgate ignores are warnings, as 
   t.same(problems, [])
   t.same(warnings, [
     '/endpoints/0/extra_config/proxy/sequential_propagated_params: is a KrakenD setting rxgate does not implement: ignored',
-    '/tls: is a KrakenD setting rxgate does not implement: ignored',
     '/max_idle_connections: is a KrakenD setting rxgate does not implement: ignored',
     '/extra_config/router/hide_version_header: is a KrakenD setting rxgate does not implement: ignored',
   ], 'in the order of the file')
@@ -206,23 +205,21 @@ t.test('legacy names fail closed as their short ones, and unlisted names of the 
   ])
 })
 
-t.test('tls (unless disabled) fails closed too', async (t) => {
-  const { problems } = validateConfig(
-    config((raw) => {
-      raw.tls = { keys: [{ public_key: 'cert.pem', private_key: 'key.pem' }] }
-      raw.plugin = { folder: './plugins', pattern: '.js' }
-    }),
-  )
-  t.same(problems, [`/tls: tls is not enforced by rxgate: it would serve HTTPS only, with the keys it names; ${UNENFORCED}`], 'plugin is served: rxgate loads plugins')
+t.test('tls is served: its files are read at check time, each problem with its JSON path', async (t) => {
+  const { problems } = validateConfig(config((raw) => (raw.tls = { keys: [{ public_key: '/nowhere/cert.pem', private_key: '/nowhere/key.pem' }] })))
+  t.same(problems, ['/tls/keys/0/private_key: cannot read /nowhere/key.pem: no such file', '/tls/keys/0/public_key: cannot read /nowhere/cert.pem: no such file'])
+  const noKeys = '/tls: needs a certificate and its private key: "keys": [{ "public_key": "cert.pem", "private_key": "key.pem" }] (or "disabled": true to serve plain HTTP)'
   const misspelled = validateConfig(config((raw) => (raw.tls = { disable: true })))
-  t.same(misspelled.problems, [
-    '/tls: tls is not enforced by rxgate: it would serve HTTPS only, with the keys it names ' +
-      `(KrakenD turns TLS off with "disabled": true, not "disable"); ${UNENFORCED}`,
-  ])
+  t.same(misspelled.problems, [noKeys], 'KrakenD turns TLS off with "disabled": a typo does not serve plain HTTP')
+  t.same(misspelled.warnings, ['/tls/disable: is not a key rxgate knows; did you mean "disabled"?'])
   t.same(validateConfig(config((raw) => (raw.tls = { disabled: true }))).problems, [], 'TLS turned off: plain HTTP is what the file asks')
-  const allowed = validateConfig(config((raw) => (raw.tls = {})), { allowUnenforced: true })
-  t.same(allowed.problems, [])
-  t.same(allowed.warnings, ['/tls: tls is not enforced by rxgate: it would serve HTTPS only, with the keys it names; served without it, as --allow-unenforced asks'])
+  t.same(validateConfig(config((raw) => (raw.tls = {})), { allowUnenforced: true }).problems, [noKeys], 'enforced: --allow-unenforced does not make it plain HTTP')
+  t.same(validateConfig(config((raw) => (raw.tls = { keys: [], min_version: 'TLS14', cipher_suites: 'all' }))).problems, [
+    noKeys,
+    '/tls/cipher_suites: must be an array (got "all")',
+    '/tls/min_version: must be one of "SSL3.0", "TLS10", "TLS11", "TLS12", "TLS13" (got "TLS14")',
+  ])
+  t.same(validateConfig(config((raw) => (raw.use_h2c = 'yes'))).problems, ['/use_h2c: must be a boolean (got "yes")'])
 })
 
 t.test('misspelled keys at every level get the known key they most likely meant', async (t) => {
