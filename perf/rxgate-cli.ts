@@ -2,7 +2,7 @@
  * rxgate as users run it: a KrakenD v3 file written to a temp folder and the real CLI,
  * `node dist/bin/rxgate.js run -c FILE -p PORT -l silent`, in a process of its own.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,17 +18,38 @@ export interface RxgateCli {
 
 const CLI = fileURLToPath(new URL('../bin/rxgate.js', import.meta.url))
 
+export interface CliOptions {
+  /**
+   * Its log level (`-l`), its stdout written to a file in its temp folder (as a log collector
+   * reads it), not to the bench's own: a pipe the bench reads would measure the pipe. Default:
+   * `-l silent`, stdout the bench's.
+   */
+  readonly logLevel?: string
+}
+
 /** Starts the CLI on `config` and waits until `probePath` answers. */
-export async function startRxgateCli(config: object, probePath: string, extraArgs: readonly string[] = [], nodeArgs: readonly string[] = []): Promise<RxgateCli> {
+export async function startRxgateCli(
+  config: object,
+  probePath: string,
+  extraArgs: readonly string[] = [],
+  nodeArgs: readonly string[] = [],
+  options: CliOptions = {},
+): Promise<RxgateCli> {
   const dir = mkdtempSync(join(tmpdir(), 'rxgate-bench-cli-'))
   const remove = () => rmSync(dir, { recursive: true, force: true })
   const forget = atStop(remove)
   const file = join(dir, 'krakend.json')
   writeFileSync(file, JSON.stringify(config, null, 2))
   const port = await freePort()
-  const args = [...nodeArgs, CLI, 'run', '-c', file, '-p', String(port), '-l', 'silent', ...extraArgs]
+  const args = [...nodeArgs, CLI, 'run', '-c', file, '-p', String(port), '-l', options.logLevel ?? 'silent', ...extraArgs]
+  const log = options.logLevel === undefined ? undefined : openSync(join(dir, 'stdout.log'), 'a')
+  const spawnOptions = log === undefined ? {} : { stdio: ['ignore', log, 'inherit'] as ['ignore', number, 'inherit'] }
   // setpriv: the kernel stops the CLI if the bench dies without cleaning up (it has no IPC channel).
-  const cli = has('setpriv') ? start('setpriv', ['--pdeathsig', 'SIGTERM', process.execPath, ...args]) : start(process.execPath, args)
+  const cli = has('setpriv')
+    ? start('setpriv', ['--pdeathsig', 'SIGTERM', process.execPath, ...args], spawnOptions)
+    : start(process.execPath, args, spawnOptions)
+  // the child has its own copy of the descriptor
+  if (log !== undefined) closeSync(log)
   const stop = cli.stop
   const wrapped: Started = {
     child: cli.child,

@@ -20,14 +20,15 @@ const PATH = '/users/1'
 const SLOW_RATIO = 0.8
 const WORKERS = 2
 const WORKERS_NAME = `rxgate json -w ${WORKERS}`
+const LOGGED_NAME = 'rxgate json, access log on'
 
-/** rxgate's file: the same backend as a `json` endpoint and as a `no-op` one, access log off. */
-function config(backends: Backends): object {
+/** rxgate's file: the same backend as a `json` endpoint and as a `no-op` one, access log off (or on). */
+function config(backends: Backends, accessLog = false): object {
   const host = [backends.urls.users]
   return {
     version: 3,
     timeout: '800ms',
-    extra_config: { router: { disable_access_log: true } },
+    extra_config: { router: { disable_access_log: !accessLog } },
     endpoints: [
       { endpoint: '/users/{id}', backend: [{ host, url_pattern: '/users/{id}' }] },
       { endpoint: '/raw/users/{id}', output_encoding: 'no-op', backend: [{ host, url_pattern: '/users/{id}', encoding: 'no-op' }] },
@@ -43,6 +44,7 @@ const RATIOS: Ratio[] = [
   { label: 'rxgate json / @fastify/http-proxy', numerator: 'rxgate json', denominator: '@fastify/http-proxy' },
   { label: 'rxgate no-op / @fastify/http-proxy', numerator: 'rxgate no-op', denominator: '@fastify/http-proxy' },
   { label: `${WORKERS_NAME} / rxgate json`, numerator: WORKERS_NAME, denominator: 'rxgate json' },
+  { label: `${LOGGED_NAME} / rxgate json`, numerator: LOGGED_NAME, denominator: 'rxgate json' },
   { label: 'hand-written / nginx direct', numerator: 'hand-written', denominator: 'nginx direct' },
 ]
 
@@ -86,7 +88,7 @@ async function maybeProfile(figures: readonly ContenderFigures[], processes: rea
 }
 
 export const proxy: Scenario = async (context) => {
-  console.log(`\n# proxy: one backend, nginx direct / rxgate json / rxgate no-op / ${WORKERS_NAME} / hand-written / @fastify/http-proxy / fast-gateway`)
+  console.log(`\n# proxy: one backend, nginx direct / rxgate json / rxgate no-op / ${WORKERS_NAME} / ${LOGGED_NAME} / hand-written / @fastify/http-proxy / fast-gateway`)
   const backends = await context.backends()
   const processes: Started[] = []
   const targets: Target[] = [{ name: 'nginx direct', url: `${backends.urls.users}${PATH}` }]
@@ -99,6 +101,10 @@ export const proxy: Scenario = async (context) => {
     const workers = await startRxgateCli(config(backends), PATH, ['--workers', String(WORKERS)])
     processes.push(workers.process)
     targets.push({ name: WORKERS_NAME, url: `${workers.base}${PATH}` })
+    // The json endpoint with its access log on, at info level, written to a file as a collector reads it.
+    const logged = await startRxgateCli(config(backends, true), PATH, [], [], { logLevel: 'info' })
+    processes.push(logged.process)
+    targets.push({ name: LOGGED_NAME, url: `${logged.base}${PATH}` })
     const scripts = [
       ['hand-written', './contenders/hand-proxy.js'],
       ['@fastify/http-proxy', './contenders/fastify-proxy.js'],
@@ -133,7 +139,10 @@ encodings (the body is parsed, which checks it; nothing changes the document, so
 they came rather than serialized again), \`rxgate no-op\` the same backend with
 \`output_encoding: "no-op"\` and backend \`encoding: "no-op"\` (bytes written through as they arrive), \`${WORKERS_NAME}\` the
 json endpoint again from a CLI started with \`--workers ${WORKERS}\` (on a machine with ${availableParallelism()} cores, where
-wrk and nginx run too, the workers have no core of their own). \`hand-written\` is
+wrk and nginx run too, the workers have no core of their own), \`${LOGGED_NAME}\` the json endpoint from a CLI
+with its access log on (\`-l info\`; one JSON line per request through pino's buffered asynchronous
+destination, the CLI's stdout a file in its temp folder, as a log collector would read it, never a pipe
+the bench reads). \`hand-written\` is
 node:http + one undici \`Pool\` piping the body (\`perf/contenders/hand-proxy.ts\`), the floor to
 beat; \`@fastify/http-proxy\` runs on fastify 5 (\`perf/contenders/fastify-proxy.ts\`),
 \`fast-gateway\` is 3.4.7 (\`perf/contenders/fast-gateway.ts\`; 5.x does not install from this
