@@ -251,3 +251,46 @@ t.test('a signal: "draining N requests"; a request cut at the drain\'s deadline 
   t.match(lines.find((line) => typeof line.msg === 'string' && line.msg.startsWith('draining')), { level: 30, msg: 'draining 1 request', requests: 1 })
   t.match(lines.find((line) => line.path === '/slow'), { msg: 'request', status: 0, cut: true, completed: false })
 })
+
+/** The top-level keys of a JSON line that appear more than once (JSON.parse would keep the last silently). */
+function duplicateKeys(line: string): string[] {
+  const seen = new Set<string>()
+  const twice: string[] = []
+  let depth = 0
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]
+    if (c === '"') {
+      let end = i + 1
+      while (line[end] !== '"') end += line[end] === '\\' ? 2 : 1
+      const text = line.slice(i + 1, end)
+      if (depth === 1 && line[end + 1] === ':') {
+        if (seen.has(text)) twice.push(text)
+        seen.add(text)
+      }
+      i = end
+    } else if (c === '{' || c === '[') depth++
+    else if (c === '}' || c === ']') depth--
+  }
+  return twice
+}
+
+t.test('no line has a key twice; a dead worker is named by worker_pid, beside the supervisor\'s own pid', async (t) => {
+  t.same(duplicateKeys('{"pid":1,"a":{"pid":2},"pid":3}'), ['pid'], 'the check finds them')
+  const [users] = await startBackends(t, json({ id: 1 }))
+  const { base, gateway } = await serve(t, { endpoints: [...endpoints(users!.url), ...down] }, ['-w', '2', '-l', 'debug'])
+  await fetch(`${base}/users/1`)
+  await fetch(`${base}/down`)
+  await fetch(`${base}/nope`)
+  const listening = () => parsed(gateway.output().split('\n')).filter((line) => line.msg === 'rxgate listening')
+  while (listening().length < 2) await new Promise((resolve) => setTimeout(resolve, 50))
+  const victim = listening()[0]!.pid as number
+  process.kill(victim, 'SIGKILL')
+  await gateway.waitFor('a worker died')
+  while (listening().length < 3) await new Promise((resolve) => setTimeout(resolve, 50))
+  const lines = await stopped(gateway)
+  const died = parsed(lines).find((line) => line.msg === 'a worker died: starting another')
+  t.match(died, { level: 50, worker_pid: victim, pid: gateway.child.pid, signal: 'SIGKILL' })
+  const jsonLines = lines.filter((line) => line.startsWith('{'))
+  t.ok(jsonLines.length > 10, `${jsonLines.length} lines`)
+  t.same(jsonLines.filter((line) => duplicateKeys(line).length > 0), [], 'no key twice in any line')
+})
