@@ -1,5 +1,5 @@
 /** rxgate's programmatic API: the gateway, backends, KrakenD configurations, and the request and error types. */
-export { Gateway, gateway, type GatewayOptions, type RouteOptions } from './gateway.js'
+export { Gateway, gateway, type GatewayOptions, type RouteOptions, type SwapOptions } from './gateway.js'
 export type { NodeHandler } from './adapters/node-handler.js'
 export {
   backend,
@@ -14,6 +14,8 @@ export {
 export { loadConfig, checkConfig } from './config/index.js'
 export type { GatewayConfig, EndpointConfig, BackendConfig } from './config/types.js'
 export { compileGateway, type CompileOptions } from './pipeline/compile.js'
+export { Reloader, type ReloaderOptions } from './reload/reloader.js'
+export { logReload, type ReloadOutcome } from './reload/outcome.js'
 export { compileEndpoint, type CompiledEndpoint } from './pipeline/compile-endpoint.js'
 export { endpointPipeline, type ServiceSettings } from './pipeline/endpoint-pipeline.js'
 export { renderFor, type RenderOptions, type RenderEncoding } from './codec/render.js'

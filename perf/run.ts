@@ -5,7 +5,7 @@
  * with apt-get when missing and the bench runs as root; without nginx the backends are a Node
  * process, with a warning.
  *
- * BENCH_SCENARIOS=proxy,protocols,middlewares,telemetry,adapters,aggregation,fan-out,big-body,operators (default all) picks scenarios;
+ * BENCH_SCENARIOS=proxy,protocols,middlewares,telemetry,adapters,aggregation,fan-out,big-body,reload,operators (default all) picks scenarios;
  * BENCH_ROUNDS (5) and BENCH_SECONDS (5) set the rounds; BENCH_BACKENDS=nginx|node forces the
  * backend server; BENCH_PROFILE=1 always profiles the aggregation's contenders afterwards, =0
  * never (by default: when rxgate is below 0.8 of the hand-written). Only a full run (5 rounds of
@@ -24,6 +24,7 @@ import { middlewares } from './scenarios/middlewares.js'
 import { operators } from './scenarios/operators.js'
 import { protocols } from './scenarios/protocols.js'
 import { proxy } from './scenarios/proxy.js'
+import { reload } from './scenarios/reload.js'
 import { telemetry } from './scenarios/telemetry.js'
 import { command, selectedScenarios, setting, type ScenarioName } from './settings.js'
 import { ensureWrk } from './wrk.js'
@@ -37,6 +38,7 @@ const scenarios: Record<ScenarioName, Scenario> = {
   aggregation,
   'fan-out': fanOut,
   'big-body': bigBody,
+  reload,
   operators,
 }
 

@@ -2,7 +2,7 @@
  * The bench's knobs, read from the environment once: rounds, seconds, and which scenarios run.
  */
 
-export const SCENARIOS = ['proxy', 'protocols', 'middlewares', 'telemetry', 'adapters', 'aggregation', 'fan-out', 'big-body', 'operators'] as const
+export const SCENARIOS = ['proxy', 'protocols', 'middlewares', 'telemetry', 'adapters', 'aggregation', 'fan-out', 'big-body', 'reload', 'operators'] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 /** A whole number of at least 1 from the environment; a bad value stops the bench with a message. */
