@@ -23,3 +23,21 @@ t.test('the access log has a logger of its own only with telemetry/logging (stdo
   t.not(accessLogOf(logging), logging)
   t.equal(accessLogOf(logging).level, 'warn', 'at the same level')
 })
+
+t.test('what is logged before a fatal error or process.exit() is written, every line', async (t) => {
+  const { spawnSync } = await import('node:child_process')
+  const { ROOT } = await import('./helpers/spawn-node.js')
+  for (const [how, end] of [
+    ['an uncaught error', "setImmediate(() => { throw new Error('fatal') })"],
+    ['process.exit()', 'process.exit(3)'],
+  ] as const) {
+    const script = `const { createLogger } = await import('./dist/lib/logger.js')
+const logger = createLogger({ pretty: false })
+for (let i = 0; i < 2000; i++) logger.info({ i }, 'a line')
+${end}`
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' })
+    const lines = run.stdout.trim().split('\n')
+    t.equal(lines.length, 2000, how)
+    t.match(lines.at(-1), /"i":1999/)
+  }
+})
