@@ -29,6 +29,19 @@ interface Contender {
   readonly name: string
   readonly url: string
   readonly load: H2Load
+  /** The rxgate process serving it, whose CPU time each round reads. */
+  readonly pid: number
+}
+
+/** A contender's rounds, and the CPU time its rxgate process spent per request in each, in microseconds. */
+interface Measured extends ContenderFigures {
+  readonly cpu: readonly number[]
+}
+
+/** The CPU time a process has used (user and system), in microseconds (Linux's /proc, ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10_000
 }
 
 const ONE_STREAM = { connections: 50, streams: 1 } as const
@@ -92,21 +105,35 @@ async function startHttps(file: object, dir: string, ca: Buffer): Promise<{ proc
   throw new Error(`rxgate did not answer on ${base}${PATH} within 10 s (config ${path})`)
 }
 
-async function alternate(contenders: readonly Contender[], rounds: number, seconds: number): Promise<ContenderFigures[]> {
+/** Median CPU microseconds per request of each contender, and its ratio to HTTP/1.1's. */
+function cpuPerRequest(figures: readonly Measured[]): string {
+  const base = median(figures[0]!.cpu)
+  return [
+    '| contender | CPU per request (median) | / HTTP/1.1 | per round |',
+    '|---|---:|---:|---|',
+    ...figures.map((f) => `| ${f.name} | ${fmt(median(f.cpu), 0)} us | ${fmt(median(f.cpu) / base, 2)}x | ${f.cpu.map((c) => fmt(c, 0)).join(', ')} |`),
+  ].join('\n')
+}
+
+async function alternate(contenders: readonly Contender[], rounds: number, seconds: number): Promise<Measured[]> {
   const width = Math.max(...contenders.map((c) => c.name.length))
   for (const contender of contenders) {
     const warm = await h2load(contender.url, WARM_UP_SECONDS, contender.load)
     console.log(`${line(contender.name, warm, width)}   (warm-up)`)
   }
   const results: WrkResult[][] = contenders.map(() => [])
+  const cpu: number[][] = contenders.map(() => [])
   for (let round = 1; round <= rounds; round++) {
     for (const [i, contender] of contenders.entries()) {
+      const before = cpuMicros(contender.pid)
       const result = await h2load(contender.url, seconds, contender.load)
+      const perRequest = (cpuMicros(contender.pid) - before) / Math.max(1, result.requests)
       results[i]!.push(result)
-      console.log(`${line(contender.name, result, width)}   (round ${round}/${rounds})`)
+      cpu[i]!.push(perRequest)
+      console.log(`${line(contender.name, result, width)}   ${fmt(perRequest, 0).padStart(4)} us CPU/request   (round ${round}/${rounds})`)
     }
   }
-  return contenders.map((contender, i) => ({ name: contender.name, rounds: results[i]! }))
+  return contenders.map((contender, i) => ({ name: contender.name, rounds: results[i]!, cpu: cpu[i]! }))
 }
 
 export const protocols: Scenario = async (context) => {
@@ -121,17 +148,19 @@ export const protocols: Scenario = async (context) => {
     processes.push(plain.process, h2c.process)
     const https = await startHttps(config(backends, { tls: { keys: [{ public_key: tls.cert, private_key: tls.key }] } }), tls.dir, tls.ca)
     processes.push(https.process)
+    const httpsPid = https.process.child.pid ?? 0
     const contenders: Contender[] = [
-      { name: 'HTTP/1.1', url: `${plain.base}${PATH}`, load: { protocol: 'http/1.1', ...ONE_STREAM } },
-      { name: 'HTTP/1.1 on the use_h2c port', url: `${h2c.base}${PATH}`, load: { protocol: 'http/1.1', ...ONE_STREAM } },
-      { name: 'h2c', url: `${h2c.base}${PATH}`, load: { protocol: 'h2', ...ONE_STREAM } },
-      { name: 'HTTPS HTTP/1.1', url: `${https.base}${PATH}`, load: { protocol: 'http/1.1', ...ONE_STREAM } },
-      { name: 'HTTPS HTTP/2', url: `${https.base}${PATH}`, load: { protocol: 'h2', ...ONE_STREAM } },
-      { name: 'HTTPS HTTP/2 5x10', url: `${https.base}${PATH}`, load: { protocol: 'h2', ...MULTIPLEXED } },
+      { name: 'HTTP/1.1', url: `${plain.base}${PATH}`, load: { protocol: 'http/1.1', ...ONE_STREAM }, pid: plain.pid },
+      { name: 'HTTP/1.1 on the use_h2c port', url: `${h2c.base}${PATH}`, load: { protocol: 'http/1.1', ...ONE_STREAM }, pid: h2c.pid },
+      { name: 'h2c', url: `${h2c.base}${PATH}`, load: { protocol: 'h2', ...ONE_STREAM }, pid: h2c.pid },
+      { name: 'HTTPS HTTP/1.1', url: `${https.base}${PATH}`, load: { protocol: 'http/1.1', ...ONE_STREAM }, pid: httpsPid },
+      { name: 'HTTPS HTTP/2', url: `${https.base}${PATH}`, load: { protocol: 'h2', ...ONE_STREAM }, pid: httpsPid },
+      { name: 'HTTPS HTTP/2 5x10', url: `${https.base}${PATH}`, load: { protocol: 'h2', ...MULTIPLEXED }, pid: httpsPid },
     ]
     const figures = await alternate(contenders, context.rounds, context.seconds)
     const table = loadTable(figures, RATIOS)
-    console.log(`\n${table}`)
+    const cpuTable = cpuPerRequest(figures)
+    console.log(`\n${table}\n\n${cpuTable}`)
     const errors = roundErrors(figures)
     for (const error of errors) console.warn(`warning: ${error}`)
     const facts = [
@@ -156,6 +185,11 @@ ${facts}
 ${table}
 
 Ratios are of median req/s (above 1: the first is faster) and of median p99 (below 1: the first answers sooner).
+
+What each request cost the rxgate process in CPU (user and system time from /proc, over each round's
+requests), which a busy machine changes less than req/s:
+
+${cpuTable}
 `
   } finally {
     for (const started of processes) await started.stop()
