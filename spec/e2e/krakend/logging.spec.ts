@@ -153,6 +153,20 @@ t.test('telemetry/logging: syslog to a local datagram socket, as /dev/log is', a
   t.match(lines, [new RegExp(`^<158>[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d rxgate\\[${gateway.child.pid}\\]: INFO > rxgate listening `), /INFO > draining 0 requests/, /INFO > rxgate closed\n$/])
 })
 
+t.test('telemetry/logging: syslog to a local stream socket, one line each, as Go falls back to', async (t) => {
+  const { createServer } = await import('node:net')
+  const path = join(mkdtempSync(join(tmpdir(), 'rxgate-syslog-')), 'log')
+  let received = ''
+  const server = createServer((socket) => socket.on('data', (data) => (received += data.toString())))
+  await new Promise<void>((resolve) => server.listen(path, resolve))
+  t.teardown(() => new Promise((resolve) => server.close(resolve)))
+  const logging = { level: 'INFO', syslog: true, prefix: '[GW]' }
+  const { gateway } = await serve(t, { extra_config: { 'telemetry/logging': logging }, endpoints: down }, [], { RXGATE_SYSLOG: `unix://${path}` })
+  await stopped(gateway)
+  while (!received.includes('rxgate closed')) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.match(received.split('\n').filter(Boolean), [/^<158>\w{3} [ \d]\d [\d:]{8} \[GW\]\[\d+\]: INFO > rxgate listening /, /INFO > draining 0 requests/, /INFO > rxgate closed$/])
+})
+
 t.test('telemetry/logging: syslog out of reach is said on stderr, and the gateway serves on', async (t) => {
   const logging = { level: 'INFO', syslog: true, stdout: true }
   const { gateway } = await serve(t, { extra_config: { 'telemetry/logging': logging }, endpoints: down }, [], { RXGATE_SYSLOG: 'udp//nowhere' })
