@@ -87,7 +87,10 @@ function ask(worker: Worker, round: number, ms: number): Promise<Answer> {
     worker.on('message', onMessage)
     worker.on('exit', onExit)
     const request: ReloadRequest = { rxgate: 'reload', round }
-    worker.send(request)
+    // a worker whose channel closed meanwhile is on its way out: its exit answers for it
+    worker.send(request, (error: Error | null) => {
+      if (error) done('exited')
+    })
   })
 }
 
