@@ -2,29 +2,32 @@
 /**
  * The rxgate command line: runs and checks KrakenD-format (v3) configuration files.
  */
-import { parseArgs } from 'node:util'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { loadConfig, type GatewayConfig } from '../lib/config/index.js'
+import { describeConfig } from '../lib/config/describe.js'
 import { RxgateError } from '../lib/errors.js'
 import { createLogger } from '../lib/logger.js'
 import { LEVEL_NAMES, logLevel } from '../lib/logging/levels.js'
 import { compileGateway } from '../lib/pipeline/compile.js'
 import { loadPlugins } from '../lib/plugins/load.js'
 import { serveReloads } from '../lib/reload/serve-reloads.js'
+import { toMilliseconds } from '../operators/duration.js'
 import { VERSION } from '../lib/version.js'
 import { isWorker, leaveCluster, superviseWorkers } from '../lib/workers.js'
 
 const HELP = `rxgate ${VERSION}: an API gateway whose endpoints are RxJS pipelines
 
 Usage:
-  rxgate run -c FILE [-p PORT] [-l LEVEL] [-d] [-w N] [--watch] [--allow-unenforced]
+  rxgate run -c FILE [-p PORT] [-l LEVEL] [-d] [-w N] [--watch] [--shutdown-timeout D]
+             [--allow-unenforced]
                                                  run the gateway a configuration file describes
-  rxgate check -c FILE [--lint] [--allow-unenforced]
+  rxgate check -c FILE [-l] [-t] [-d[d[d]]] [--allow-unenforced]
                                                  validate a configuration file and load its
                                                  plugins; print every error
-  rxgate version                                 print the version
+  rxgate version, rxgate --version, rxgate -v    print the version
   rxgate help                                    print this help
 
-Options:
+Options of run:
   -c, --config FILE   the configuration: KrakenD's format, version 3, in JSON or YAML
   -p, --port PORT     listen on PORT instead of the file's "port"
   -l, --log-level L   DEBUG, INFO, WARNING, ERROR, CRITICAL (KrakenD's), or trace, debug, info,
@@ -33,13 +36,26 @@ Options:
   -d, --debug         enable the /__debug/ endpoint
   -w, --workers N     serve from N processes sharing the port (node:cluster), e.g. one per core
   --watch             reload the configuration when its file (or its plugin folder) changes
+  --shutdown-timeout D
+                      how long a stop waits for requests in flight before it cuts them
+                      (a duration: 30s, 1m; default 10s); a second Ctrl-C exits at once
   --allow-unenforced  serve without the settings rxgate does not enforce (auth/*, security/*,
                       qos/*, validation/* and plugin/* namespaces), with a warning for each;
                       without it, such a file is not valid
   --lint              keys rxgate does not know (typos, most often) are errors, not warnings
 
+Options of check (KrakenD's):
+  -c, --config FILE   the configuration
+  -l, --lint          keys rxgate does not know are errors; -n, --lint-no-network is the same
+                      (the schema is built in)
+  -t, --test-gin-routes
+                      also compile every endpoint, as run would (colliding routes, pipelines)
+  -d, --debug         print how rxgate reads the file; -dd and -ddd say more
+  -i, --indent S      what -d indents with (default: a tab)
+  --allow-unenforced  as for run
+
 Examples:
-  rxgate check -c gateway.json --lint
+  rxgate check -tlc gateway.json
   rxgate run -c gateway.json -p 9000
 
 Logs are JSON lines, pretty when the output is a terminal, or as the file's telemetry/logging
@@ -59,17 +75,40 @@ telemetry) is said and kept.
  */
 let pluginsImported = false
 
-const OPTIONS = {
+const RUN_OPTIONS = {
   config: { type: 'string', short: 'c' },
   port: { type: 'string', short: 'p' },
   'log-level': { type: 'string', short: 'l' },
   debug: { type: 'boolean', short: 'd' },
   workers: { type: 'string', short: 'w' },
   watch: { type: 'boolean' },
+  'shutdown-timeout': { type: 'string' },
   'allow-unenforced': { type: 'boolean' },
   lint: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
+
+/** KrakenD's `check` flags: `-l` lints there, where `run`'s `-l` is the log level. */
+const CHECK_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  lint: { type: 'boolean', short: 'l' },
+  'lint-no-network': { type: 'boolean', short: 'n' },
+  'test-gin-routes': { type: 'boolean', short: 't' },
+  debug: { type: 'boolean', short: 'd', multiple: true },
+  indent: { type: 'string', short: 'i' },
+  'allow-unenforced': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+/** What a command line without a command may say. */
+const BARE_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+/** A command line that cannot be run as written: one line, a pointer to the help, exit code 2. */
+class UsageError extends Error {}
 
 /** The metrics endpoint a file asks rxgate to listen on (a Prometheus exporter, /__stats), if any. */
 function listeningExporters(config: GatewayConfig): string | undefined {
@@ -80,30 +119,26 @@ function listeningExporters(config: GatewayConfig): string | undefined {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
-  const [command = 'help'] = positionals
-  if (values.help || command === 'help') return print(HELP, 0)
+  const command = argv[0]
+  if (command === undefined || command.startsWith('-')) return bare(argv)
+  if (command === 'help') return print(HELP, 0)
   if (command === 'version') return print(`rxgate ${VERSION}\n`, 0)
-  if (command !== 'run' && command !== 'check') return fail(`unknown command "${command}"\n\n${HELP}`)
-  if (!values.config) return fail(`${command} needs a configuration file: rxgate ${command} -c gateway.json`)
+  if (command === 'check') return check(argv)
+  if (command !== 'run') throw new UsageError(`unknown command "${command}": the commands are run, check, version and help`)
+  const { values } = parse(argv, RUN_OPTIONS, command)
+  if (values.help) return print(HELP, 0)
+  if (!values.config) throw new UsageError('run needs a configuration file: rxgate run -c gateway.json')
+  if (values.port !== undefined && !isPort(Number(values.port))) throw new UsageError(`--port must be a port number, not "${values.port}"`)
+  const workers = values.workers === undefined ? 1 : Number(values.workers)
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a whole number of at least 1, not "${values.workers}"`)
   const level = values['log-level']
-  if (level !== undefined && logLevel(level) === undefined) return fail(`--log-level must be one of ${LEVEL_NAMES}, not "${level}"`)
+  if (level !== undefined && logLevel(level) === undefined) throw new UsageError(`--log-level must be one of ${LEVEL_NAMES}, not "${level}"`)
+  const shutdownTimeout = values['shutdown-timeout'] === undefined ? undefined : readDuration('--shutdown-timeout', values['shutdown-timeout'])
 
   const validation = { allowUnenforced: values['allow-unenforced'] ?? false, lint: values.lint ?? false }
   const { config, warnings } = await loadConfig(values.config, validation)
-  if (command === 'check') {
-    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
-    // The plugins are imported too, so that a module that fails, or a name nobody registers, shows here.
-    pluginsImported = config.plugin !== undefined
-    const plugins = await loadPlugins(config)
-    const loaded = plugins.names.length === 0 ? '' : `, ${plural(plugins.names.length, 'plugin')}`
-    return print(`${values.config}: the configuration is valid (${plural(config.endpoints.length, 'endpoint')}${loaded})\n`, 0)
-  }
 
   const port = values.port === undefined ? config.port : Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number, not "${values.port}"`)
-  const workers = values.workers === undefined ? 1 : Number(values.workers)
-  if (!Number.isInteger(workers) || workers < 1) return fail(`--workers must be a whole number of at least 1, not "${values.workers}"`)
   const pulled = listeningExporters(config)
   if (workers > 1 && pulled !== undefined) {
     return fail(`--workers ${workers} cannot serve ${pulled}: each worker keeps its own metrics and only one process can listen on its port; run one process, or push them over OTLP ("exporters": { "otlp": [...] }), where each worker reports as its own instance`)
@@ -119,7 +154,13 @@ async function main(argv: string[]): Promise<number> {
   pluginsImported = config.plugin !== undefined
   const plugins = await loadPlugins(config, { logger })
   // The workers (forked with this argv, --allow-unenforced included) leave that to the supervisor.
-  const gateway = compileGateway(config, { logger, debug: values.debug ?? false, warnings: isWorker ? [] : warnings, plugins })
+  const gateway = compileGateway(config, {
+    logger,
+    debug: values.debug ?? false,
+    warnings: isWorker ? [] : warnings,
+    plugins,
+    ...(shutdownTimeout === undefined ? {} : { shutdownTimeout }),
+  })
   try {
     await gateway.listen(port, config.listen_ip)
   } catch (error) {
@@ -136,14 +177,89 @@ async function main(argv: string[]): Promise<number> {
     watch: values.watch ?? false,
     portFromCommandLine: values.port !== undefined,
   })
-  // `on`, not `once`: a second signal (a supervisor's SIGTERM after the terminal's SIGINT) must
-  // not kill the process in the middle of its graceful close.
-  await new Promise<void>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => resolve())
-  })
+  await stopSignal(logger)
   await reloads.stop()
   await gateway.close()
   return 0
+}
+
+/** `rxgate` with flags but no command: the version, the help, or what to type instead. */
+function bare(argv: string[]): Promise<number> | number {
+  const { values, positionals } = parse(argv, BARE_OPTIONS, undefined)
+  // the command after its flags (rxgate -c gateway.json run): read as written first
+  const command = positionals[0]
+  if (command !== undefined) return main([command, ...argv.filter((arg) => arg !== command)])
+  if (values.version) return print(`rxgate ${VERSION}\n`, 0)
+  if (values.config !== undefined) throw new UsageError(`a command is needed: rxgate run -c ${values.config} (or rxgate check -c ${values.config})`)
+  return print(HELP, 0)
+}
+
+/** `rxgate check`, with KrakenD's flags. */
+async function check(argv: string[]): Promise<number> {
+  const { values } = parse(argv, CHECK_OPTIONS, 'check')
+  if (values.help) return print(HELP, 0)
+  if (!values.config) throw new UsageError('check needs a configuration file: rxgate check -c gateway.json')
+  const validation = { allowUnenforced: values['allow-unenforced'] ?? false, lint: (values.lint ?? false) || (values['lint-no-network'] ?? false) }
+  const { config, warnings } = await loadConfig(values.config, validation)
+  for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`)
+  const verbosity = values.debug?.length ?? 0
+  if (verbosity > 0) process.stdout.write(describeConfig(config, { verbosity, ...(values.indent === undefined ? {} : { indent: values.indent }) }))
+  // The plugins are imported too, so that a module that fails, or a name nobody registers, shows here.
+  pluginsImported = config.plugin !== undefined
+  const plugins = await loadPlugins(config)
+  if (values['test-gin-routes']) {
+    // Every endpoint compiled as run compiles it (routes registered, pipelines and middlewares
+    // made), without listening: what only compiling finds shows here.
+    const gateway = compileGateway(config, { logger: createLogger({ level: 'silent' }), plugins })
+    await gateway.close()
+  }
+  const loaded = plugins.names.length === 0 ? '' : `, ${plural(plugins.names.length, 'plugin')}`
+  const compiled = values['test-gin-routes'] ? ', every endpoint compiled' : ''
+  return print(`${values.config}: the configuration is valid (${plural(config.endpoints.length, 'endpoint')}${loaded}${compiled})\n`, 0)
+}
+
+/** parseArgs, with its errors as one line about the command. */
+function parse<O extends ParseArgsConfig['options']>(argv: string[], options: O, command: string | undefined) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '')
+    throw new UsageError(command === undefined ? message : `${command}: ${message}`)
+  }
+}
+
+function isPort(port: number): boolean {
+  return Number.isInteger(port) && port >= 0 && port <= 65535
+}
+
+function readDuration(flag: string, value: string): number {
+  try {
+    const ms = toMilliseconds(value)
+    if (ms >= 0) return ms
+  } catch {
+    // said below
+  }
+  throw new UsageError(`${flag} must be a duration (30s, 1m, 500ms), not "${value}"`)
+}
+
+/**
+ * Resolves on SIGINT or SIGTERM, for the graceful close. A second SIGINT (Ctrl-C again: the
+ * person at the terminal will not wait for the drain) exits at once; a SIGTERM after a SIGINT
+ * (a supervisor's, after the terminal's) does not, so the drain is not cut by its own supervisor.
+ */
+function stopSignal(logger: { warn(message: string): void }): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let interrupted = false
+    process.on('SIGINT', () => {
+      if (interrupted) {
+        logger.warn('a second SIGINT: exiting now, without waiting for the requests in flight')
+        process.exit(130)
+      }
+      interrupted = true
+      resolve()
+    })
+    process.on('SIGTERM', () => resolve())
+  })
 }
 
 function plural(count: number, noun: string): string {
@@ -165,8 +281,12 @@ main(process.argv.slice(2))
     (code) => (process.exitCode = code),
     (error: unknown) => {
       // A configuration error already says what is wrong, and where: no stack trace.
+      if (error instanceof UsageError) {
+        process.stderr.write(`rxgate: ${error.message} (see rxgate help)\n`)
+        process.exitCode = 2
+        return
+      }
       if (error instanceof RxgateError) process.stderr.write(`rxgate: ${error.message}\n`)
-      else if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`rxgate: ${(error as Error).message}\n\n${HELP}`)
       else process.stderr.write(`rxgate: ${(error as Error).stack ?? String(error)}\n`)
       process.exitCode = 1
     },

@@ -226,7 +226,8 @@ export class Gateway {
    * await gw.swap(next)
    */
   successor(options: Omit<GatewayOptions, 'logger' | 'telemetry'> = {}): Gateway {
-    const next = new Gateway({ ...options, logger: this.logger })
+    // the drain's bound is the process's (rxgate run --shutdown-timeout), not the file's: kept unless given
+    const next = new Gateway({ shutdownTimeout: this.shutdownTimeout, ...options, logger: this.logger })
     next.telemetry = this.telemetry
     next.connections = this.connections
     next.replaces = this

@@ -1,5 +1,6 @@
 import { Gateway, type GatewayOptions } from '../gateway.js'
 import type { Logger } from '../logger.js'
+import type { Duration } from '../../operators/duration.js'
 import type { GatewayConfig } from '../config/types.js'
 import { KeptState } from '../middleware/kept-state.js'
 import { serverMiddlewares } from '../middleware/registry.js'
@@ -27,6 +28,8 @@ export interface CompileOptions {
    * limit buckets, circuit breakers, cache buckets; the Redis pools when `redis` did not change).
    */
   readonly replacing?: Gateway
+  /** How long `close()` waits for requests in flight (`rxgate run --shutdown-timeout`). Default 10 s. */
+  readonly shutdownTimeout?: Duration
 }
 
 /** The kept state of the configuration each gateway serves, for the one that replaces it. */
@@ -77,6 +80,7 @@ function compileWith(config: GatewayConfig, options: CompileOptions, state: Kept
     // the certificate files are read here, once
     ...(config.tls ? { tls: serverTlsOptions(config.tls) } : {}),
     ...(config.use_h2c ? { h2c: true } : {}),
+    ...(options.shutdownTimeout === undefined ? {} : { shutdownTimeout: options.shutdownTimeout }),
   }
   const gateway = replacing ? replacing.successor(settings) : new Gateway({ ...settings, logger: options.logger, telemetry: telemetryOf(config) })
   keptStates.set(gateway, state)

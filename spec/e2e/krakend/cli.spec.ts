@@ -53,13 +53,13 @@ t.test('a missing file and a JSON syntax error get clear messages', async (t) =>
 })
 
 t.test('run: a YAML file, with an unknown namespace ignored with one warning', async (t) => {
-  // qos/ratelimit/router is not enforced: the file runs only when that is allowed
+  // auth/api-keys is not enforced: the file runs only when that is allowed
   const [echo] = await startBackends(t, json({ hello: 'yaml' }))
   const yaml = `version: 3
 extra_config:
-  qos/ratelimit/router:
-    max_rate: 10
-  telemetry/opentelemetry: {}
+  auth/api-keys:
+    strategy: header
+  telemetry/gelf: {}
 endpoints:
   - endpoint: /hello
     backend:
@@ -68,8 +68,8 @@ endpoints:
 `
   const { base, gateway } = await runGateway(t, writeConfig(yaml, 'gateway.yaml'), '--allow-unenforced')
   t.same(await (await fetch(`${base}/hello`)).json(), { hello: 'yaml' })
-  t.match(gateway.output(), /extra_config namespaces rxgate does not implement are ignored: telemetry\/opentelemetry"/, 'one warning names the ignored namespaces')
-  t.match(gateway.output(), /\/extra_config\/qos~1ratelimit~1router: qos\/ratelimit\/router is not enforced by rxgate/, 'the unenforced one has its own')
+  t.match(gateway.output(), /extra_config namespaces rxgate does not implement are ignored: telemetry\/gelf"/, 'one warning names the ignored namespaces')
+  t.match(gateway.output(), /\/extra_config\/auth~1api-keys: auth\/api-keys is not enforced by rxgate/, 'the unenforced one has its own')
 })
 
 /** An endpoint guarded by API keys (KrakenD Enterprise's auth/api-keys), which rxgate does not do. */

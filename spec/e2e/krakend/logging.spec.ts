@@ -42,10 +42,10 @@ async function stopped(gateway: Running): Promise<string[]> {
 const endpoints = (url: string) => [{ endpoint: '/users/{id}', backend: [{ host: [url], url_pattern: '/users/{id}' }] }]
 const down = [{ endpoint: '/down', backend: [{ host: ['http://127.0.0.1:1'], url_pattern: '/down' }] }]
 
-t.test('-l: KrakenD\'s level names and pino\'s, in any case; an unknown one is one line and exit code 1', async (t) => {
+t.test('-l: KrakenD\'s level names and pino\'s, in any case; an unknown one is one line and exit code 2', async (t) => {
   const file = writeConfig({ version: 3, endpoints: down })
   const bad = await cli('run', '-c', file, '-l', 'verbose')
-  t.equal(bad.code, 1)
+  t.equal(bad.code, 2, 'a usage error')
   t.equal(bad.output.trim().split('\n').length, 1, 'one line')
   t.match(bad.output, /^rxgate: --log-level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL .* not "verbose"/)
   t.notMatch(bad.output, /at .*\.js:\d+/, 'no stack trace')
