@@ -1,22 +1,25 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { connect, isIP, type Socket } from 'node:net'
 import { hostname } from 'node:os'
 import { goTimeLayout } from './go-time.js'
 
 /**
  * Writing to syslog as Go's log/syslog does, which KrakenD uses: by default to the local syslog
- * socket (`/dev/log`, `/var/run/syslog` or `/var/run/log`, the first that exists), as datagrams,
- * each line `<PRI>Jan _2 15:04:05 TAG[PID]: MESSAGE`; or to a syslog server over UDP, each line
+ * socket (`/dev/log`, `/var/run/syslog` or `/var/run/log`, the first that exists), each line
+ * `<PRI>Jan _2 15:04:05 TAG[PID]: MESSAGE`; or to a syslog server over UDP, each line
  * `<PRI>2006-01-02T15:04:05Z07:00 HOST TAG[PID]: MESSAGE`. `RXGATE_SYSLOG` names another
- * address: `unixgram:///path` (a datagram socket), `unix:///path` (a stream socket, one line each),
- * `udp://host:514`.
+ * address: `unix:///path` (a stream socket, one line each) or `udp://host:514`.
+ *
+ * Go writes to the local socket as datagrams first, then as a stream; Node.js has no unix
+ * datagram sockets, so rxgate writes a stream, which a daemon whose socket takes only datagrams
+ * (journald's and most rsyslog set-ups' /dev/log) refuses: that is said at once on stderr, with
+ * the UDP address to name instead.
  */
 
 /** Where syslog lines go. */
 export type SyslogAddress =
-  | { readonly kind: 'unixgram' | 'unix'; readonly path: string }
+  | { readonly kind: 'unix'; readonly path: string }
   | { readonly kind: 'udp'; readonly host: string; readonly port: number }
 
 /** KrakenD's facilities (`syslog_facility`): local0 to local7. */
@@ -40,17 +43,19 @@ export function syslogAddress(setting: string | undefined): SyslogAddress {
     if (path === undefined) {
       throw new Error(`no local syslog socket (${LOCAL_SOCKETS.join(', ')}): start a syslog daemon, or name one with RXGATE_SYSLOG=udp://host:514`)
     }
-    return { kind: 'unixgram', path }
+    return { kind: 'unix', path }
   }
   const match = /^(unixgram|unix|udp):\/\/(.+)$/.exec(setting)
   if (match?.[1] === 'udp') {
     const address = /^\[?([^\]]+?)\]?:(\d+)$/.exec(match[2]!)
     const port = Number(address?.[2])
     if (address && port > 0 && port < 65536) return { kind: 'udp', host: address[1]!, port }
+  } else if (match?.[1] === 'unix') {
+    return { kind: 'unix', path: match[2]! }
   } else if (match) {
-    return { kind: match[1] as 'unixgram' | 'unix', path: match[2]! }
+    throw new Error(`RXGATE_SYSLOG: Node.js cannot write to a unix datagram socket ("${setting}"): name the daemon's UDP input, udp://127.0.0.1:514, or a stream socket, unix:///path`)
   }
-  throw new Error(`RXGATE_SYSLOG must be unixgram:///path, unix:///path or udp://host:port, not "${setting}"`)
+  throw new Error(`RXGATE_SYSLOG must be unix:///path or udp://host:port, not "${setting}"`)
 }
 
 /** pino's level number as a syslog severity, as KrakenD maps its levels: CRITICAL 2, ERROR 3, WARNING 4, INFO 6, DEBUG 7. */
@@ -89,14 +94,10 @@ export class SyslogWriter {
       socket.on('error', sent)
       this.send = (line) => socket.send(line, address.port, address.host, sent)
       this.closeSocket = () => socket.close()
-    } else if (address.kind === 'unix') {
+    } else {
       const socket = unixStream(address.path, sent)
       this.send = (line) => void socket.write(line)
       this.closeSocket = () => socket.end()
-    } else {
-      const socket = new IdleDatagramSocket(unixDatagramClass())
-      this.send = (line) => socket.sendTo(line, address.path, sent)
-      this.closeSocket = () => socket.close()
     }
   }
 
@@ -121,7 +122,9 @@ export class SyslogWriter {
     }
     if (this.failing) return
     this.failing = true
-    process.stderr.write(`rxgate: a log line could not be sent to syslog (${describe(this.options.address)}): ${error.message}; lines are dropped until it can\n`)
+    // EPROTOTYPE: the socket takes datagrams only, which Node.js cannot send
+    const hint = (error as NodeJS.ErrnoException).code === 'EPROTOTYPE' ? " (it takes datagrams only, which Node.js cannot send: name the daemon's UDP input with RXGATE_SYSLOG=udp://127.0.0.1:514)" : ''
+    process.stderr.write(`rxgate: a log line could not be sent to syslog (${describe(this.options.address)}): ${error.message}${hint}; lines are dropped until it can\n`)
   }
 }
 
@@ -134,50 +137,4 @@ function unixStream(path: string, failed: (error: Error) => void): Socket {
   socket.unref()
   socket.on('error', failed)
   return socket
-}
-
-interface DatagramSocket {
-  sendTo(buf: Buffer, offset: number, length: number, destPath: string, onWrite?: (error: Error | undefined) => void): void
-  close(): void
-}
-type DatagramSocketClass = new () => DatagramSocket
-
-/** node:dgram has no unix datagram sockets: node-unix-socket's, loaded only when syslog asks for one. */
-function unixDatagramClass(): DatagramSocketClass {
-  const require = createRequire(import.meta.url)
-  try {
-    return (require('node-unix-socket') as { DgramSocket: DatagramSocketClass }).DgramSocket
-  } catch (error) {
-    throw new Error(
-      `unix datagram sockets are not available on this platform (${(error as Error).message}): name a syslog server with RXGATE_SYSLOG=udp://host:514`,
-    )
-  }
-}
-
-/** How long a datagram socket stays open without a line to send. */
-const IDLE_MS = 1000
-
-/**
- * A unix datagram socket opened for a run of lines and closed a second after the last: an open
- * one keeps the process alive (it cannot be unref'd), which must not outlive the gateway.
- */
-class IdleDatagramSocket {
-  private socket: DatagramSocket | undefined
-  private readonly idle: NodeJS.Timeout
-
-  constructor(private readonly Socket: DatagramSocketClass) {
-    this.idle = setTimeout(() => this.close(), IDLE_MS)
-    this.idle.unref()
-  }
-
-  sendTo(line: Buffer, path: string, sent: (error: Error | undefined) => void): void {
-    this.socket ??= new this.Socket()
-    this.socket.sendTo(line, 0, line.length, path, sent)
-    this.idle.refresh()
-  }
-
-  close(): void {
-    this.socket?.close()
-    this.socket = undefined
-  }
 }
