@@ -2,6 +2,7 @@
 /**
  * The rxgate command line: runs and checks KrakenD-format (v3) configuration files.
  */
+import { availableParallelism } from 'node:os'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { loadConfig, type GatewayConfig } from '../lib/config/index.js'
 import { describeConfig } from '../lib/config/describe.js'
@@ -34,7 +35,8 @@ Options of run:
                       warn, error, fatal, silent; over the file's telemetry/logging level
                       (default: info)
   -d, --debug         enable the /__debug/ endpoint
-  -w, --workers N     serve from N processes sharing the port (node:cluster), e.g. one per core
+  -w, --workers N     serve from N processes sharing the port (node:cluster); auto: one per
+                      core this process may use
   --watch             reload the configuration when its file (or its plugin folder) changes
   --shutdown-timeout D
                       how long a stop waits for requests in flight before it cuts them
@@ -129,8 +131,9 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) return print(HELP, 0)
   if (!values.config) throw new UsageError('run needs a configuration file: rxgate run -c gateway.json')
   if (values.port !== undefined && !isPort(Number(values.port))) throw new UsageError(`--port must be a port number, not "${values.port}"`)
-  const workers = values.workers === undefined ? 1 : Number(values.workers)
-  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a whole number of at least 1, not "${values.workers}"`)
+  // auto: one per core this process may use, as KrakenD uses every core
+  const workers = values.workers === undefined ? 1 : values.workers === 'auto' ? availableParallelism() : Number(values.workers)
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a whole number of at least 1, or auto, not "${values.workers}"`)
   const level = values['log-level']
   if (level !== undefined && logLevel(level) === undefined) throw new UsageError(`--log-level must be one of ${LEVEL_NAMES}, not "${level}"`)
   const shutdownTimeout = values['shutdown-timeout'] === undefined ? undefined : readDuration('--shutdown-timeout', values['shutdown-timeout'])

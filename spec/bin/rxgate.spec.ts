@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { json, startBackends } from '../helpers/http-backend.js'
@@ -86,6 +86,14 @@ t.test("check takes KrakenD's flags: -l lints, -t compiles every endpoint, -d pr
   const tested = await cli('check', '-t', '-c', picky)
   t.equal(tested.code, 1)
   t.match(tested.output, /its "endpoint" factory threw: "key" is required/)
+})
+
+t.test('--workers auto: one worker per core this process may use', async (t) => {
+  const cores = availableParallelism()
+  const { base, gateway } = await runGateway(t, { endpoints: [] }, '--workers', 'auto')
+  t.equal((await fetch(`${base}/__health`)).status, 200)
+  if (cores > 1) await gateway.waitFor(`"workers":${cores},`, 30_000)
+  else t.notMatch(gateway.output(), /supervising/, 'one core: one process, no supervisor')
 })
 
 t.test('--shutdown-timeout bounds the drain; a second SIGINT exits at once', async (t) => {
