@@ -1,8 +1,9 @@
 /**
  * Scenario "proxy": one backend (the 2.3 KB user object) proxied, every contender in the same
  * run, rounds alternated: nginx direct (the limit), rxgate through its CLI with `json` and with
- * `no-op` encoding, the hand-written undici proxy (the floor), @fastify/http-proxy and
- * fast-gateway. A peer that is not installed is skipped with a note.
+ * `no-op` encoding, the hand-written undici proxy piping bytes (the floor of `no-op`), the one
+ * that checks the body with JSON.parse before sending it (the floor of `json`), @fastify/http-proxy
+ * and fast-gateway. A peer that is not installed is skipped with a note.
  */
 import { deepStrictEqual } from 'node:assert/strict'
 import { availableParallelism } from 'node:os'
@@ -37,6 +38,7 @@ function config(backends: Backends, accessLog = false): object {
 }
 
 const RATIOS: Ratio[] = [
+  { label: 'rxgate json / hand-written json', numerator: 'rxgate json', denominator: 'hand-written json' },
   { label: 'rxgate json / hand-written', numerator: 'rxgate json', denominator: 'hand-written' },
   { label: 'rxgate no-op / hand-written', numerator: 'rxgate no-op', denominator: 'hand-written' },
   { label: 'rxgate json / fast-gateway', numerator: 'rxgate json', denominator: 'fast-gateway' },
@@ -88,7 +90,7 @@ async function maybeProfile(figures: readonly ContenderFigures[], processes: rea
 }
 
 export const proxy: Scenario = async (context) => {
-  console.log(`\n# proxy: one backend, nginx direct / rxgate json / rxgate no-op / ${WORKERS_NAME} / ${LOGGED_NAME} / hand-written / @fastify/http-proxy / fast-gateway`)
+  console.log(`\n# proxy: one backend, nginx direct / rxgate json / rxgate no-op / ${WORKERS_NAME} / ${LOGGED_NAME} / hand-written / hand-written json / @fastify/http-proxy / fast-gateway`)
   const backends = await context.backends()
   const processes: Started[] = []
   const targets: Target[] = [{ name: 'nginx direct', url: `${backends.urls.users}${PATH}` }]
@@ -107,6 +109,7 @@ export const proxy: Scenario = async (context) => {
     targets.push({ name: LOGGED_NAME, url: `${logged.base}${PATH}` })
     const scripts = [
       ['hand-written', './contenders/hand-proxy.js'],
+      ['hand-written json', './contenders/json-floor.js'],
       ['@fastify/http-proxy', './contenders/fastify-proxy.js'],
       ['fast-gateway', './contenders/fast-gateway.js'],
     ] as const
@@ -143,8 +146,10 @@ wrk and nginx run too, the workers have no core of their own), \`${LOGGED_NAME}\
 with its access log on (\`-l info\`; one JSON line per request through pino's buffered asynchronous
 destination, the CLI's stdout a file in its temp folder, as a log collector would read it, never a pipe
 the bench reads). \`hand-written\` is
-node:http + one undici \`Pool\` piping the body (\`perf/contenders/hand-proxy.ts\`), the floor to
-beat; \`@fastify/http-proxy\` runs on fastify 5 (\`perf/contenders/fastify-proxy.ts\`),
+node:http + one undici \`Pool\` piping the body (\`perf/contenders/hand-proxy.ts\`), the floor of
+\`no-op\` endpoints; \`hand-written json\` the same collecting the body and checking it with
+\`JSON.parse\` before sending its bytes (\`perf/contenders/json-floor.ts\`), what a careful proxy
+that refuses invalid JSON does, the floor of \`json\` endpoints; \`@fastify/http-proxy\` runs on fastify 5 (\`perf/contenders/fastify-proxy.ts\`),
 \`fast-gateway\` is 3.4.7 (\`perf/contenders/fast-gateway.ts\`; 5.x does not install from this
 registry); \`nginx direct\` is wrk against the backend itself, the limit. Every answer is checked
 equal to the backend's document before timing.
