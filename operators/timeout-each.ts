@@ -1,7 +1,7 @@
-import { Observable, asyncScheduler, map, type OperatorFunction, type Subscription } from 'rxjs'
+import { Observable, asyncScheduler, map, type OperatorFunction, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import { toMilliseconds, type Duration } from './duration.js'
-import { fan, failed, type Fan, type Part } from './part.js'
+import { failed, type Fan, type Part } from './part.js'
 
 /**
  * Gives every source of a {@link Fan} a deadline. A source still running when it passes becomes a
@@ -13,11 +13,78 @@ import { fan, failed, type Fan, type Part } from './part.js'
  */
 export function timeoutEach<T>(duration: Duration): OperatorFunction<Fan<T>, Fan<T>> {
   const ms = toMilliseconds(duration)
-  return map(({ names, branches, labels }) =>
-    fan(names, branches.map((branch, index) => withDeadline(branch, names[index]!, index, ms, labels?.[index])), labels),
-  )
+  return map((parts) => new DeadlineFan(parts, ms))
 }
 
+/**
+ * A fan whose sources share one deadline: subscribed whole (as `merge()` does), it runs one timer
+ * for all its branches rather than one per branch, since it is built for every request. Its
+ * `branches`, for operators that take them one by one, each get their own deadline, made only
+ * when asked for.
+ */
+class DeadlineFan<T> extends Observable<Part<T>> implements Fan<T> {
+  private separate: readonly Observable<Part<T>>[] | undefined
+
+  constructor(
+    readonly inner: Fan<T>,
+    readonly ms: number,
+  ) {
+    // rxjs calls the subscribe function with the observable as `this`: no closure per request.
+    super(subscribeWithin as (this: Observable<Part<T>>, subscriber: Subscriber<Part<T>>) => TeardownLogic)
+  }
+
+  get names(): readonly string[] {
+    return this.inner.names
+  }
+
+  get labels(): Fan<T>['labels'] {
+    return this.inner.labels
+  }
+
+  get branches(): readonly Observable<Part<T>>[] {
+    const { inner, ms } = this
+    return (this.separate ??= inner.branches.map((branch, index) => withDeadline(branch, inner.names[index]!, index, ms, inner.labels?.[index])))
+  }
+}
+
+/** The fan's branches, each with the fan's deadline: one timer for them all. The timer starts before the branches, so a branch finishing exactly at the deadline is late. */
+function subscribeWithin<T>(this: DeadlineFan<T>, subscriber: Subscriber<Part<T>>): TeardownLogic {
+  const { inner, ms } = this
+  const { branches, names, labels } = inner
+  const count = branches.length
+  if (count === 0) {
+    subscriber.complete()
+    return undefined
+  }
+  const work: (Subscription | undefined)[] = new Array<Subscription | undefined>(count)
+  const finished = new Uint8Array(count)
+  let running = count
+  const deadline = asyncScheduler.schedule(() => {
+    for (let index = 0; index < count && !subscriber.closed; index++) {
+      if (finished[index] === 1) continue
+      finished[index] = 1
+      work[index]?.unsubscribe()
+      subscriber.next(failed(names[index]!, index, timeoutError(names[index]!, ms), labels?.[index]))
+    }
+    subscriber.complete()
+  }, ms)
+  for (let index = 0; index < count && !subscriber.closed; index++) {
+    work[index] = branches[index]!.subscribe({
+      next: (part) => subscriber.next(part),
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => {
+        finished[index] = 1
+        if (--running === 0) subscriber.complete()
+      },
+    })
+  }
+  return () => {
+    deadline.unsubscribe()
+    for (const branch of work) branch?.unsubscribe()
+  }
+}
+
+/** One branch alone with its own deadline: for an operator that subscribes to the branches one by one. */
 function withDeadline<T>(branch: Observable<Part<T>>, source: string, index: number, ms: number, label: string | undefined): Observable<Part<T>> {
   return new Observable<Part<T>>((subscriber) => {
     let work: Subscription | undefined

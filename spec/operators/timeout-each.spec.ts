@@ -3,6 +3,7 @@ import { map, mergeAll, mergeMap, of, type Observable } from 'rxjs'
 import { RxgateError } from '../../lib/errors.js'
 import { fanOut } from '../../operators/fan-out.js'
 import { merge } from '../../operators/merge.js'
+import { fan } from '../../operators/part.js'
 import { timeoutEach } from '../../operators/timeout-each.js'
 import { answer, ko, marbles, ok, plain, plainMerged } from './fixtures/marbles.js'
 
@@ -122,4 +123,62 @@ t.test('rejects a bad duration when it is created, not per request', async (t) =
     t.throws(() => timeoutEach(bad as never), { code: 'RXGATE_ERR_BAD_DURATION' }, String(bad))
   }
   t.doesNotThrow(() => of(timeoutEach(0)))
+})
+
+t.test('one deadline for the whole fan: every branch still running then is torn down and becomes a failed part, in source order', async (t) => {
+  marbles(t, ({ cold, expectObservable, expectSubscriptions }) => {
+    const first = cold('--------a|', { a: 1 })
+    const quick = cold('-q|', { q: 2 })
+    const third = cold('-', {})
+    const out = cold('r|').pipe(fanOut([answer(first), answer(quick), answer(third)]), timeoutEach(4), mergeAll(), map(plain))
+    expectObservable(out).toBe('-q--(xy|)', { q: ok('1', 1, 2), x: ko('0', 0, 'RXGATE_ERR_TIMEOUT'), y: ko('2', 2, 'RXGATE_ERR_TIMEOUT') })
+    expectSubscriptions(first.subscriptions).toBe('^---!')
+    expectSubscriptions(quick.subscriptions).toBe('^-!')
+    expectSubscriptions(third.subscriptions).toBe('^---!')
+  })
+})
+
+t.test('a branch finishing exactly at the deadline is late, and the others that finished before are kept', async (t) => {
+  marbles(t, ({ cold, expectObservable }) => {
+    const early = cold('-a|', { a: { a: 1 } })
+    const edge = cold('---e|', { e: { e: 2 } })
+    const out = cold('r|').pipe(fanOut([answer(early), answer(edge)]), timeoutEach(3), merge(), map(plainMerged))
+    expectObservable(out).toBe('---(m|)', { m: { data: { a: 1 }, complete: false, delivered: 1, errors: [ko('1', 1, 'RXGATE_ERR_TIMEOUT')] } })
+  })
+})
+
+t.test('a branch erroring before the deadline ends the fan with that error and tears every branch down, the deadline too', async (t) => {
+  marbles(t, ({ cold, expectObservable, expectSubscriptions }) => {
+    const slow = cold('------s|', { s: ok('0', 0, 1) as never })
+    const broken = cold('-#', undefined, new Error('broken branch'))
+    // A fan built by hand, whose branch errors as a stream rather than as a failed part.
+    const out = cold('r|').pipe(map(() => fan(['0', '1'], [slow, broken])), timeoutEach(4), mergeAll())
+    expectObservable(out).toBe('-#', undefined, new Error('broken branch'))
+    expectSubscriptions(slow.subscriptions).toBe('^!')
+  })
+})
+
+t.test('a fan with no branches completes at once, with no deadline left behind', async (t) => {
+  marbles(t, ({ cold, expectObservable }) => {
+    const out = cold('r|').pipe(fanOut([]), timeoutEach(4), merge(), map(plainMerged))
+    expectObservable(out).toBe('m|', { m: { data: {}, complete: true, delivered: 0, errors: [] } })
+  })
+})
+
+t.test('the branches taken one by one keep the deadline, each its own', async (t) => {
+  marbles(t, ({ cold, expectObservable, expectSubscriptions }) => {
+    const fast = cold('-a|', { a: 1 })
+    const slow = cold('------b|', { b: 2 })
+    const fan$ = cold('r|').pipe(fanOut([answer(fast), answer(slow)]), timeoutEach(3))
+    expectObservable(fan$.pipe(mergeMap((parts) => parts.branches[1]!), map(plain))).toBe('---(t|)', { t: ko('1', 1, 'RXGATE_ERR_TIMEOUT') })
+    expectObservable(fan$.pipe(mergeMap((parts) => parts.branches[0]!), map(plain))).toBe('-a|', { a: ok('0', 0, 1) })
+    expectSubscriptions(slow.subscriptions).toBe('^--!')
+  })
+})
+
+t.test('the names and labels of the fan are kept', async (t) => {
+  marbles(t, ({ cold, expectObservable }) => {
+    const out = cold('r|').pipe(fanOut({ users: answer(cold('-u|', { u: 1 })) }), timeoutEach(3), map((parts) => parts.names.join()))
+    expectObservable(out).toBe('r|', { r: 'users' })
+  })
 })
