@@ -33,8 +33,8 @@ t.test('--workers with a port in use fails once, clearly, without restarting for
   t.match(output, new RegExp(`port ${port} is in use`))
 })
 
-t.test('--workers must be a whole number', async (t) => {
+t.test('--workers must be a whole number, or auto', async (t) => {
   const { code, output } = await cli('run', '-c', writeConfig({ version: 3, endpoints: [] }), '-w', 'many')
-  t.equal(code, 1)
+  t.equal(code, 2, 'a usage error')
   t.match(output, /--workers must be a whole number/)
 })
