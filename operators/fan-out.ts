@@ -1,6 +1,7 @@
-import { Observable, map, type OperatorFunction } from 'rxjs'
+import { Observable, map, type Observer, type OperatorFunction, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
-import { delivered, failed, fan, type Fan, type Part } from './part.js'
+import { runFan, type DirectFan } from './fan-run.js'
+import { delivered, failed, type Fan, type Part } from './part.js'
 import { callSource } from './per-request.js'
 import { sourceLabel } from './source-label.js'
 
@@ -46,36 +47,64 @@ export function fanOut<R, T>(sources: Sources<R, T>): OperatorFunction<R, Fan<T>
   }
   const names = named.map(([name]) => name)
   const labels = named.some(([, source]) => sourceLabel(source) !== undefined) ? named.map(([, source]) => sourceLabel(source)) : undefined
-  return map((request) => fan(names, named.map(([name, source], index) => branch(request, name, index, source, labels?.[index])), labels))
+  const calls = named.map(([, source]) => source)
+  return map((request) => new SourceFan(request, names, calls, labels))
 }
 
 /**
- * One source's branch: its results as delivered parts, and an error or an empty completion as a
- * failed part. Written as one observable rather than a chain of operators, since it is built for
- * every source of every request.
+ * One request's fan-out over its sources. Subscribed whole (as `timeoutEach` and `merge()` do),
+ * each source's results go straight to the fan's subscriber (see `runFan`), without an
+ * observable per source; its `branches`, for operators that take them one by one, are made only
+ * when asked for.
  */
-function branch<R, T>(request: R, name: string, index: number, source: Source<R, T>, label: string | undefined): Observable<Part<T>> {
-  return new Observable((subscriber) => {
+class SourceFan<R, T> extends Observable<Part<T>> implements DirectFan<T> {
+  private separate: readonly Observable<Part<T>>[] | undefined
+
+  constructor(
+    private readonly request: R,
+    readonly names: readonly string[],
+    private readonly sources: readonly Source<R, T>[],
+    readonly labels: readonly (string | undefined)[] | undefined,
+  ) {
+    // rxjs calls the subscribe function with the observable as `this`: no closure per request.
+    super(subscribeWhole as (this: Observable<Part<T>>, subscriber: Subscriber<Part<T>>) => TeardownLogic)
+  }
+
+  get branches(): readonly Observable<Part<T>>[] {
+    return (this.separate ??= this.names.map((_, index) => new Observable<Part<T>>((subscriber) => this.runBranch(index, subscriber))))
+  }
+
+  /**
+   * Calls source `index` with the request: its results as delivered parts, an error or an empty
+   * completion as a failed part, then `complete`.
+   */
+  runBranch(index: number, observer: Observer<Part<T>>): Subscription | undefined {
+    const name = this.names[index]!
+    const label = this.labels?.[index]
     let empty = true
     const fail = (error: unknown) => {
-      subscriber.next(failed(name, index, error, label))
-      subscriber.complete()
+      observer.next(failed(name, index, error, label))
+      observer.complete()
     }
     try {
-      return callSource(source, request).subscribe({
+      return callSource(this.sources[index]!, this.request).subscribe({
         next: (data) => {
           empty = false
-          subscriber.next(delivered(name, index, data))
+          observer.next(delivered(name, index, data))
         },
         error: fail,
-        complete: () => (empty ? fail(emptyError(name)) : subscriber.complete()),
+        complete: () => (empty ? fail(emptyError(name)) : observer.complete()),
       })
     } catch (error) {
       // A source that throws when called, before it returns an observable.
       fail(error)
       return undefined
     }
-  })
+  }
+}
+
+function subscribeWhole<R, T>(this: SourceFan<R, T>, subscriber: Subscriber<Part<T>>): TeardownLogic {
+  return runFan(this, subscriber)
 }
 
 function emptyError(name: string) {

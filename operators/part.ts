@@ -1,4 +1,5 @@
-import { Observable, Subscription } from 'rxjs'
+import { Observable } from 'rxjs'
+import { runFan } from './fan-run.js'
 
 /**
  * One source's contribution to a request's answer: its data, or the reason it has none.
@@ -39,24 +40,7 @@ export type Fan<T = unknown> = Observable<Part<T>> & {
 
 /** Builds a `Fan` from its sources' names and branches: subscribing to it subscribes to every branch at once. */
 export function fan<T>(names: readonly string[], branches: readonly Observable<Part<T>>[], labels?: readonly (string | undefined)[]): Fan<T> {
-  const all = new Observable<Part<T>>((subscriber) => {
-    let running = branches.length
-    if (running === 0) subscriber.complete()
-    const subscriptions = new Subscription()
-    for (const branch of branches) {
-      if (subscriber.closed) break
-      subscriptions.add(
-        branch.subscribe({
-          next: (part) => subscriber.next(part),
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => {
-            if (--running === 0) subscriber.complete()
-          },
-        }),
-      )
-    }
-    return subscriptions
-  })
+  const all = new Observable<Part<T>>((subscriber) => runFan({ names, branches }, subscriber))
   return Object.assign(all, { names, branches, labels })
 }
 

@@ -1,6 +1,7 @@
 import { Observable, asyncScheduler, map, type OperatorFunction, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import { toMilliseconds, type Duration } from './duration.js'
+import { runFan, type FanDeadline } from './fan-run.js'
 import { failed, type Fan, type Part } from './part.js'
 
 /**
@@ -22,7 +23,7 @@ export function timeoutEach<T>(duration: Duration): OperatorFunction<Fan<T>, Fan
  * `branches`, for operators that take them one by one, each get their own deadline, made only
  * when asked for.
  */
-class DeadlineFan<T> extends Observable<Part<T>> implements Fan<T> {
+class DeadlineFan<T> extends Observable<Part<T>> implements Fan<T>, FanDeadline<T> {
   private separate: readonly Observable<Part<T>>[] | undefined
 
   constructor(
@@ -31,6 +32,12 @@ class DeadlineFan<T> extends Observable<Part<T>> implements Fan<T> {
   ) {
     // rxjs calls the subscribe function with the observable as `this`: no closure per request.
     super(subscribeWithin as (this: Observable<Part<T>>, subscriber: Subscriber<Part<T>>) => TeardownLogic)
+  }
+
+  /** The part a branch still running at the deadline becomes. */
+  late(index: number): Part<T> {
+    const source = this.inner.names[index]!
+    return failed(source, index, timeoutError(source, this.ms), this.inner.labels?.[index])
   }
 
   get names(): readonly string[] {
@@ -47,41 +54,9 @@ class DeadlineFan<T> extends Observable<Part<T>> implements Fan<T> {
   }
 }
 
-/** The fan's branches, each with the fan's deadline: one timer for them all. The timer starts before the branches, so a branch finishing exactly at the deadline is late. */
+/** The fan's branches under one deadline: one timer for them all (see `runFan`). */
 function subscribeWithin<T>(this: DeadlineFan<T>, subscriber: Subscriber<Part<T>>): TeardownLogic {
-  const { inner, ms } = this
-  const { branches, names, labels } = inner
-  const count = branches.length
-  if (count === 0) {
-    subscriber.complete()
-    return undefined
-  }
-  const work: (Subscription | undefined)[] = new Array<Subscription | undefined>(count)
-  const finished = new Uint8Array(count)
-  let running = count
-  const deadline = asyncScheduler.schedule(() => {
-    for (let index = 0; index < count && !subscriber.closed; index++) {
-      if (finished[index] === 1) continue
-      finished[index] = 1
-      work[index]?.unsubscribe()
-      subscriber.next(failed(names[index]!, index, timeoutError(names[index]!, ms), labels?.[index]))
-    }
-    subscriber.complete()
-  }, ms)
-  for (let index = 0; index < count && !subscriber.closed; index++) {
-    work[index] = branches[index]!.subscribe({
-      next: (part) => subscriber.next(part),
-      error: (error: unknown) => subscriber.error(error),
-      complete: () => {
-        finished[index] = 1
-        if (--running === 0) subscriber.complete()
-      },
-    })
-  }
-  return () => {
-    deadline.unsubscribe()
-    for (const branch of work) branch?.unsubscribe()
-  }
+  return runFan(this.inner, subscriber, this)
 }
 
 /** One branch alone with its own deadline: for an operator that subscribes to the branches one by one. */

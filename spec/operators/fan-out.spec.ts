@@ -1,8 +1,10 @@
 import t from 'tap'
-import { map, mergeAll, mergeMap, of, throwError, type Observable } from 'rxjs'
+import { asyncScheduler, map, mergeAll, mergeMap, of, throwError, type Observable } from 'rxjs'
+import type { RunHelpers } from 'rxjs/testing'
 import { RxgateError } from '../../lib/errors.js'
-import { fanOut } from '../../operators/fan-out.js'
-import type { Fan } from '../../operators/part.js'
+import { fanOut, type Source } from '../../operators/fan-out.js'
+import { fan, type Fan } from '../../operators/part.js'
+import { timeoutEach } from '../../operators/timeout-each.js'
 import { answer, ko, marbles, ok, plain } from './fixtures/marbles.js'
 
 t.test('subscribes every source at once: the last part comes after the slowest, not after the sum', async (t) => {
@@ -140,4 +142,32 @@ t.test('rejects sources that are not operators when it is created', async (t) =>
   t.throws(() => fanOut({ user: 'http://users' } as never), { code: 'RXGATE_ERR_BAD_ARGUMENT', message: /source "user"/ })
   t.throws(() => fanOut(null as never), { code: 'RXGATE_ERR_BAD_ARGUMENT' })
   t.doesNotThrow(() => fanOut({ error: () => throwError(() => new Error('x')) }))
+})
+
+// A fan from `fanOut` runs its sources straight into its subscriber; a fan built with `fan()`
+// from branches, or its `branches` taken one by one, goes through an observable per source. The
+// two paths must agree, frame by frame, deadline included.
+t.test('the fan subscribed whole and the same fan rebuilt from its branches agree, with and without a deadline', async (t) => {
+  const cases: [string, (cold: RunHelpers['cold']) => Source<unknown, unknown>[], string | undefined][] = [
+    ['delivering, failing, empty, throwing', (cold) => [answer(cold('--a|', { a: 1 })), answer(cold('-#', undefined, new Error('refused'))), answer(cold('---|')), mergeMap(() => { throw new Error('thrown') })], undefined],
+    ['late branches torn down at the deadline', (cold) => [answer(cold('------a|', { a: 1 })), answer(cold('-b|', { b: 2 })), answer(cold('-'))], '4'],
+    ['a branch finishing exactly at the deadline', (cold) => [answer(cold('-a--|', { a: 1 })), answer(cold('----b|', { b: 2 }))], '4'],
+    ['synchronous sources', () => [answer(of(1)), answer(of(2, 3))], '4'],
+  ]
+  for (const [name, sources, deadline] of cases) {
+    const results: unknown[] = []
+    for (const rebuilt of [false, true]) {
+      marbles(t, ({ cold, flush }) => {
+        const withFan = (parts: Fan): Fan => (rebuilt ? fan(parts.names, parts.branches) : parts)
+        const fanned = cold('r|').pipe(fanOut(sources(cold)), map(withFan))
+        const out = (deadline === undefined ? fanned : fanned.pipe(timeoutEach(Number(deadline)))).pipe(mergeAll(), map(plain))
+        const frames: unknown[] = []
+        out.subscribe({ next: (part) => frames.push([asyncScheduler.now(), part]), complete: () => frames.push([asyncScheduler.now(), 'complete']) })
+        flush()
+        results.push(frames)
+      })
+    }
+    t.ok((results[0] as unknown[]).length > 1, `${name}: parts seen`)
+    t.strictSame(results[1], results[0], name)
+  }
 })
