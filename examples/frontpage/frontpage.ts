@@ -16,12 +16,13 @@ export function frontpage(services: Omit<DemoBackends, 'close'>, options?: Gatew
   return gateway(options).get(
     '/frontpage/{id}',
     pipe(
-      fanOut([
+      // a record names each source by its key, in the logs too: a failure names "notifications"
+      fanOut({
         users,
-        pipe(carts, group('cart')),
-        pipe(posts, wrap('posts')),
-        pipe(notifications, rename({ unread: 'unread_notifications' })),
-      ]),
+        carts: pipe(carts, group('cart')),
+        posts: pipe(posts, wrap('posts')),
+        notifications: pipe(notifications, rename({ unread: 'unread_notifications' })),
+      }),
       timeoutEach('800ms'),
       merge(),
     ),

@@ -39,6 +39,8 @@ t.test('npm start: the front-page demo answers the small merged document', async
   const partial = (await two.json()) as Record<string, unknown>
   t.equal(partial.name, 'User 2')
   t.notOk('unread_notifications' in partial)
+  await demo.waitFor('"msg":"partial answer"')
+  t.match(demo.output(), /"failures":\[\{"source":"notifications","code":"RXGATE_ERR_TIMEOUT","message":"source \\"notifications\\" did not answer within 800ms"\}\]/, 'the log names the late source')
 
   demo.child.kill('SIGTERM')
   t.equal(await demo.exited, 0, 'a clean exit on SIGTERM')
