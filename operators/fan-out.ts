@@ -1,6 +1,7 @@
-import { Observable, map, type Observer, type OperatorFunction, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs'
+import { Observable, type Observer, type OperatorFunction, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
 import { runFan, type DirectFan } from './fan-run.js'
+import { FanStream } from './fan-stream.js'
 import { delivered, failed, type Fan, type Part } from './part.js'
 import { callSource } from './per-request.js'
 import { sourceLabel } from './source-label.js'
@@ -48,7 +49,8 @@ export function fanOut<R, T>(sources: Sources<R, T>): OperatorFunction<R, Fan<T>
   const names = named.map(([name]) => name)
   const labels = named.some(([, source]) => sourceLabel(source) !== undefined) ? named.map(([, source]) => sourceLabel(source)) : undefined
   const calls = named.map(([, source]) => source)
-  return map((request) => new SourceFan(request, names, calls, labels))
+  const make = (request: R): Fan<T> => new SourceFan(request, names, calls, labels)
+  return (requests) => new FanStream(requests, make)
 }
 
 /**

@@ -1,5 +1,6 @@
-import { Observable, mergeMap, type OperatorFunction } from 'rxjs'
+import { Observable, mergeMap, type OperatorFunction, type Subscriber, type TeardownLogic } from 'rxjs'
 import { ErrorCodes, RxgateError } from '../lib/errors.js'
+import { FanStream } from './fan-stream.js'
 import { setField } from './fields.js'
 import { failed, type Failed, type Fan, type Part } from './part.js'
 
@@ -34,20 +35,34 @@ export interface Merged<T = Record<string, unknown>> {
  * // answers with { data: { name: 'Ada', items: [...] }, complete: true, errors: [] }
  */
 export function merge<T = Record<string, unknown>>(): OperatorFunction<Fan, Merged<T>> {
-  return mergeMap(
-    (parts) =>
-      new Observable<Merged<T>>((subscriber) => {
-        const arrived: Part[] = []
-        return parts.subscribe({
-          next: (part) => arrived.push(part),
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => {
-            subscriber.next(fold<T>(arrived, parts.names.length, parts.labels))
-            subscriber.complete()
-          },
-        })
-      }),
-  )
+  const join = (parts: Fan): Observable<Merged<T>> => new Joined<T>(parts)
+  // Right after fanOut (and timeoutEach), folded into its step: one operator per request instead of two or three.
+  return (fans) => {
+    if (!(fans instanceof FanStream)) return fans.pipe(mergeMap(join))
+    const { requests, make } = fans as FanStream<unknown, unknown>
+    return requests.pipe(mergeMap((request) => join(make(request))))
+  }
+}
+
+/** One fan's merged answer, once every part has arrived. */
+class Joined<T> extends Observable<Merged<T>> {
+  constructor(readonly parts: Fan) {
+    // rxjs calls the subscribe function with the observable as `this`: no closure per request.
+    super(subscribeJoined as (this: Observable<Merged<T>>, subscriber: Subscriber<Merged<T>>) => TeardownLogic)
+  }
+}
+
+function subscribeJoined<T>(this: Joined<T>, subscriber: Subscriber<Merged<T>>): TeardownLogic {
+  const parts = this.parts
+  const arrived: Part[] = []
+  return parts.subscribe({
+    next: (part) => arrived.push(part),
+    error: (error: unknown) => subscriber.error(error),
+    complete: () => {
+      subscriber.next(fold<T>(arrived, parts.names.length, parts.labels))
+      subscriber.complete()
+    },
+  })
 }
 
 /**

@@ -1,11 +1,12 @@
 import t from 'tap'
-import { asyncScheduler, map, mergeAll, mergeMap, of, throwError, type Observable } from 'rxjs'
+import { asyncScheduler, map, mergeAll, mergeMap, of, pipe, throwError, type Observable } from 'rxjs'
 import type { RunHelpers } from 'rxjs/testing'
 import { RxgateError } from '../../lib/errors.js'
 import { fanOut, type Source } from '../../operators/fan-out.js'
 import { fan, type Fan } from '../../operators/part.js'
 import { timeoutEach } from '../../operators/timeout-each.js'
-import { answer, ko, marbles, ok, plain } from './fixtures/marbles.js'
+import { merge } from '../../operators/merge.js'
+import { answer, ko, marbles, ok, plain, plainMerged } from './fixtures/marbles.js'
 
 t.test('subscribes every source at once: the last part comes after the slowest, not after the sum', async (t) => {
   marbles(t, ({ cold, expectObservable, expectSubscriptions }) => {
@@ -160,9 +161,14 @@ t.test('the fan subscribed whole and the same fan rebuilt from its branches agre
       marbles(t, ({ cold, flush }) => {
         const withFan = (parts: Fan): Fan => (rebuilt ? fan(parts.names, parts.branches) : parts)
         const fanned = cold('r|').pipe(fanOut(sources(cold)), map(withFan))
-        const out = (deadline === undefined ? fanned : fanned.pipe(timeoutEach(Number(deadline)))).pipe(mergeAll(), map(plain))
+        const timed = deadline === undefined ? fanned : fanned.pipe(timeoutEach(Number(deadline)))
+        // merge() right after fanOut (and timeoutEach) is folded into one step; after a map, it is not
+        const answers = (deadline === undefined ? fanOut(sources(cold)) : pipe(fanOut(sources(cold)), timeoutEach(Number(deadline))))(cold('r|'))
+        const merged = (rebuilt ? timed.pipe(merge()) : answers.pipe(merge())).pipe(map(plainMerged))
         const frames: unknown[] = []
-        out.subscribe({ next: (part) => frames.push([asyncScheduler.now(), part]), complete: () => frames.push([asyncScheduler.now(), 'complete']) })
+        const seen = (value: unknown) => frames.push([asyncScheduler.now(), value])
+        timed.pipe(mergeAll(), map(plain)).subscribe({ next: seen, complete: () => seen('complete') })
+        merged.subscribe({ next: seen, complete: () => seen('merged complete') })
         flush()
         results.push(frames)
       })
