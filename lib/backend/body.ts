@@ -121,9 +121,9 @@ function readChunks(source: BodySource, take: (chunk: Buffer) => boolean | void)
   })
 }
 
-type Coding = 'identity' | 'gzip' | 'deflate' | 'br'
+export type Coding = 'identity' | 'gzip' | 'deflate' | 'br'
 
-function contentCoding(headers: IncomingHttpHeaders): Coding | undefined {
+export function contentCoding(headers: IncomingHttpHeaders): Coding | undefined {
   const value = headers['content-encoding']
   if (value === undefined) return 'identity'
   const coding = value.trim().toLowerCase()
@@ -133,14 +133,14 @@ function contentCoding(headers: IncomingHttpHeaders): Coding | undefined {
   return undefined
 }
 
-function contentLength(headers: IncomingHttpHeaders): number | undefined {
+export function contentLength(headers: IncomingHttpHeaders): number | undefined {
   const value = headers['content-length']
   if (value === undefined || !/^\d+$/.test(value)) return undefined
   return Number(value)
 }
 
 /** The body with its content coding undone; errors of either side reach the reader. */
-function decoded(response: BackendResponse, coding: Coding): BodySource {
+export function decoded(response: BackendResponse, coding: Coding): BodySource {
   if (coding === 'identity') return response
   const inflate = coding === 'gzip' ? createGunzip() : coding === 'deflate' ? createInflate() : createBrotliDecompress()
   pipeline(toReadable(response, () => response.abort()), inflate, ignore)
@@ -148,12 +148,12 @@ function decoded(response: BackendResponse, coding: Coding): BodySource {
 }
 
 /** zlib and brotli report corrupt data with these codes; anything else on the way is the network. */
-function isCodingError(error: unknown): boolean {
+export function isCodingError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR') || code.includes('BROTLI'))
 }
 
-function tooLarge(url: string, maxBytes: number, declared?: number): RxgateError {
+export function tooLarge(url: string, maxBytes: number, declared?: number): RxgateError {
   return new RxgateError(
     ErrorCodes.BACKEND_TOO_LARGE,
     `backend ${url} sent a body over the ${maxBytes}-byte limit: select less from the backend, or raise the backend's maxBodyBytes`,
@@ -162,7 +162,7 @@ function tooLarge(url: string, maxBytes: number, declared?: number): RxgateError
 }
 
 /** What a decoder's throw becomes: `BACKEND_TOO_DEEP` for a document past its nesting limit, else `BACKEND_DECODE`. */
-function decodeError(url: string, status: number, head: Buffer, error: unknown): RxgateError {
+export function decodeError(url: string, status: number, head: Buffer, error: unknown): RxgateError {
   if (error instanceof NestingTooDeepError) return tooDeep(url, error)
   const reason = error instanceof Error ? error.message : String(error)
   return new RxgateError(
@@ -188,7 +188,7 @@ function tooDeep(url: string, error: NestingTooDeepError): RxgateError {
  * Keeps the first `limit` bytes seen, for error messages. Views, not copies: this runs for every
  * body, and a view holds at most the socket chunk it came in (tens of KB) for the call's life.
  */
-class Head {
+export class Head {
   private readonly parts: Buffer[] = []
   private size = 0
   constructor(private readonly limit: number) {}

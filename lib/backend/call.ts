@@ -15,6 +15,7 @@ import { http1Exchange } from './http1.js'
 import { http2Exchange } from './http2.js'
 import { resolveOptions, type BackendOptions, type ResolvedOptions } from './options.js'
 import { dropRawResponse, rawResponse, type RawResponse } from './raw.js'
+import { PassedDocument, passBody } from './passed-document.js'
 import { followRedirect, isRedirect, tooManyRedirects } from './redirect.js'
 import { compileStatusPolicy, statusError } from './status.js'
 import { compileUrlTemplate } from './url-template.js'
@@ -53,6 +54,7 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
   const decoders = raw ? undefined : (decoderFor(resolved) as DecoderFactory<T>)
   const transport = transportFor(resolved)
   const withBody = WITH_BODY.has(resolved.method)
+  const passAbove = resolved.streamVerbatimAbove
   const source = { method: resolved.method, urlPattern: template.pattern }
   // what this backend's calls report under, when their gateway has telemetry: named on the first call
   const telemetryKey = {}
@@ -81,7 +83,7 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
     }
     const intercept = decoders === undefined ? undefined : (req as Intercepting)[INTERCEPT]
     if (intercept !== undefined) return intercept(intercepted(request, signal, telemetry)) as Promise<T>
-    return answer(await send(request, signal, telemetry))
+    return answer(await send(request, signal, telemetry), undefined, true)
   }
 
   /** Sends a request and follows its redirects: the final answer, its body unread. */
@@ -107,10 +109,19 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
     }
   }
 
-  /** A final answer's value: its decoded body on success, else its status error. `no-op`: the answer itself, whatever its status. */
-  async function answer({ response, target }: Final, onBytes?: (bytes: number) => void): Promise<T> {
+  /**
+   * A final answer's value: its decoded body on success (or, `passing`, a long one passed on as a
+   * `PassedDocument`), else its status error. `no-op`: the answer itself, whatever its status.
+   */
+  async function answer({ response, target }: Final, onBytes?: (bytes: number) => void, passing = false): Promise<T> {
     if (decoders === undefined) return rawResponse(response) as T
-    if (success(response.status)) return decodeBody(response, decoders, resolved.maxBodyBytes, target, onBytes)
+    if (success(response.status)) {
+      if (passing && passAbove !== undefined) {
+        const options = { decoders, threshold: passAbove, maxBytes: resolved.maxBodyBytes, maxNestingDepth: resolved.maxNestingDepth, url: target, onBytes }
+        return passBody(response, options) as Promise<T>
+      }
+      return decodeBody(response, decoders, resolved.maxBodyBytes, target, onBytes)
+    }
     const head = await bodyHead(response)
     throw statusError(response.status, target, head, resolved.successStatus, headerText(response.headers['content-type']), source)
   }
@@ -146,12 +157,17 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
       const controller = new Cancellation()
       const telemetry = req.context.telemetry?.call(telemetryKey, describe)
       let settled = false
+      let passed: PassedDocument | undefined
       perform(req, controller, telemetry).then(
         (value) => {
           settled = true
           telemetry?.delivered()
           // Unsubscribed while the head was on its way (the abort came too late): nobody owns the body.
           if (raw && subscriber.closed) return dropRawResponse(value as RawResponse)
+          if (passAbove !== undefined && value instanceof PassedDocument) {
+            if (subscriber.closed) return value.abort()
+            passed = value
+          }
           subscriber.next(value)
           subscriber.complete()
         },
@@ -164,7 +180,9 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
         },
       )
       return () => {
-        if (settled) return
+        // A passed document is taken by its renderer while the value is delivered, before the
+        // call ends here; one that nobody took (its answer failed, or came too late) is let go.
+        if (settled) return passed?.drop()
         controller.abort()
         telemetry?.aborted()
       }

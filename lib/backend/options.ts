@@ -99,6 +99,15 @@ export interface BackendOptions {
    * be sent as it came. Default false.
    */
   readonly verbatim?: boolean
+  /**
+   * `json` with `verbatim` only: a success body declared longer than this many bytes, or of
+   * unknown length and grown past it, is not parsed: the call emits a `PassedDocument`, the body
+   * still arriving, checked (syntax, nesting, size) chunk by chunk as a renderer built with
+   * `verbatim` writes it through to the client. Only for a pipeline that hands its one backend's
+   * value to the renderer untouched and at once. A file's endpoint that passes its document whole
+   * sets `PASS_STREAM_THRESHOLD` (lib/codec/json-check.ts). Default: never.
+   */
+  readonly streamVerbatimAbove?: number
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024
@@ -120,6 +129,7 @@ export interface ResolvedOptions {
   readonly maxRedirects: number
   readonly tls: BackendTls | undefined
   readonly verbatim: boolean
+  readonly streamVerbatimAbove: number | undefined
 }
 
 export function resolveOptions(url: string, options: BackendOptions = {}): ResolvedOptions {
@@ -149,6 +159,8 @@ export function resolveOptions(url: string, options: BackendOptions = {}): Resol
   for (const status of successStatus) {
     if (!Number.isInteger(status) || status < 100 || status > 599) throw bad(`success status ${status} is not an HTTP status`)
   }
+  const streamAbove = options.streamVerbatimAbove
+  if (streamAbove !== undefined && (!Number.isSafeInteger(streamAbove) || streamAbove < 0)) throw bad('streamVerbatimAbove must be a whole number of bytes')
   const http2 = options.http2 ?? false
   if (http2 !== true && http2 !== false && http2 !== 'auto') throw bad(`http2 must be true, false or 'auto'`)
   return {
@@ -165,6 +177,7 @@ export function resolveOptions(url: string, options: BackendOptions = {}): Resol
     maxRedirects,
     tls: options.tls,
     verbatim: options.verbatim === true && encoding === 'json',
+    streamVerbatimAbove: options.verbatim === true && encoding === 'json' ? streamAbove : undefined,
   }
 }
 

@@ -17,9 +17,13 @@ t.test('defaults', async (t) => {
     maxRedirects: 10,
     tls: undefined,
     verbatim: false,
+    streamVerbatimAbove: undefined,
   })
   t.equal(resolveOptions('http://api/x', { verbatim: true }).verbatim, true)
   t.equal(resolveOptions('http://api/x', { verbatim: true, encoding: 'safejson' }).verbatim, false, 'json only')
+  t.equal(resolveOptions('http://api/x', { verbatim: true, streamVerbatimAbove: 65536 }).streamVerbatimAbove, 65536)
+  t.equal(resolveOptions('http://api/x', { streamVerbatimAbove: 65536 }).streamVerbatimAbove, undefined, 'with verbatim only')
+  t.equal(resolveOptions('http://api/x', { verbatim: true, encoding: 'string', streamVerbatimAbove: 65536 }).streamVerbatimAbove, undefined, 'json only')
   t.equal(DEFAULT_MAX_BODY_BYTES, 128 * 1024 * 1024)
   t.equal(DEFAULT_MAX_REDIRECTS, 10)
   t.same(DEFAULT_SUCCESS_STATUS, [200, 201])
@@ -38,6 +42,8 @@ t.test('a bad definition fails at creation with BAD_BACKEND, saying what is wron
     { allow: ['a..b'] },
     { deny: [''] },
     { maxBodyBytes: -1 },
+    { verbatim: true, streamVerbatimAbove: -1 },
+    { verbatim: true, streamVerbatimAbove: 1.5 },
     { maxRedirects: 1.5 },
     { maxNestingDepth: 0 },
     { maxNestingDepth: 2.5 },
