@@ -1,10 +1,11 @@
 import type { Failed } from '../../operators/part.js'
 import { setField } from '../../operators/fields.js'
 import { isMerged } from '../../operators/merge.js'
+import { PassedDocument } from '../backend/passed-document.js'
 import { dropRawResponse, isRawResponse, takePushedBody, type RawResponse } from '../backend/raw.js'
 import type { OutputEncoding } from '../config/types.js'
 import { ErrorCodes, RxgateError, errorPolicy } from '../errors.js'
-import { errorReply, type Render, type Reply } from '../router/reply.js'
+import { errorReply, type PushedBody, type Render, type Reply } from '../router/reply.js'
 import { stringifyJson, type Encode } from './json-encoder.js'
 import { sourceOf } from './json-source.js'
 import { negotiator, type Format } from './negotiate.js'
@@ -46,7 +47,8 @@ export interface RenderOptions {
   readonly errorDetails?: ReadonlyMap<string, string>
   /**
    * JSON data that still has the bytes it was parsed from (a backend with `verbatim`) is sent as
-   * those bytes. Only for an endpoint whose pipeline passes its one backend's value on untouched.
+   * those bytes, and a backend's `PassedDocument` (`streamVerbatimAbove`) is written through as it
+   * arrives, chunked. Only for an endpoint whose pipeline passes its one backend's value on untouched.
    */
   readonly verbatim?: boolean
 }
@@ -64,7 +66,7 @@ const NONE: Reply['headers'] = Object.freeze({})
 
 /** How an answer's data is written: its text (or bytes), and its headers made once (complete answers may be cached). */
 interface Output {
-  readonly write: (data: unknown) => string | Buffer
+  readonly write: (data: unknown) => string | Buffer | PushedBody
   readonly complete: Reply['headers']
   readonly partial: Reply['headers']
   /** For a failure's reply: only what holds whatever the body (`Vary`). */
@@ -98,14 +100,16 @@ export function renderFor(encoding: RenderEncoding, options: RenderOptions = {})
   if (encoding === 'no-op') return noopRender(failure)
   const cache = options.cacheTtl ? { 'Cache-Control': `public, max-age=${Math.floor(options.cacheTtl)}` } : NONE
   const vary = encoding === 'negotiate' ? VARY : NONE
-  const output = (type: string, write: (data: unknown) => string | Buffer): Output => ({
+  const output = (type: string, write: (data: unknown) => string | Buffer | PushedBody): Output => ({
     write,
     complete: Object.freeze({ ...vary, ...cache, 'Content-Type': type }),
     partial: Object.freeze({ ...vary, 'Content-Type': type }),
     bare: vary,
   })
   const serialize = options.encode ?? stringifyJson
-  const encode: (data: unknown) => string | Buffer = options.verbatim ? (data) => sourceOf(data) ?? serialize(data) : serialize
+  const encode: (data: unknown) => string | Buffer | PushedBody = options.verbatim
+    ? (data) => (data instanceof PassedDocument ? data : (sourceOf(data) ?? serialize(data)))
+    : serialize
   const json = output(JSON_TYPE, (data) => encode(data) ?? 'null')
   if (encoding === 'negotiate') {
     const outputs: Readonly<Record<Format, Output>> = {

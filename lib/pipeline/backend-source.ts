@@ -3,6 +3,7 @@ import type { Source } from '../../operators/fan-out.js'
 import { balance, callSource, concurrent, flatmap, group, omit, perRequest, pick, rename, target, wrap } from '../../operators/index.js'
 import { SrvHosts, backend, discovered, type BackendOptions } from '../backend/index.js'
 import type { BackendConfig } from '../config/types.js'
+import { PASS_STREAM_THRESHOLD } from '../codec/json-check.js'
 import { labelSource } from '../../operators/source-label.js'
 import { wrapBackend } from '../middleware/registry.js'
 import type { MiddlewareResources } from '../middleware/types.js'
@@ -44,6 +45,8 @@ export interface BackendContext {
   readonly maxNestingDepth: number
   /** The endpoint sends this backend's document as it came (see `passesWhole`). */
   readonly verbatim: boolean
+  /** And a long one as it streams, checked on the way (see `streamsWhole`). */
+  readonly streamed: boolean
   /** What the backend's middlewares are made with: the logger, the user plugins, the Redis pools. */
   readonly resources: MiddlewareResources
 }
@@ -69,13 +72,14 @@ function discoveredCalls(config: BackendConfig, options: BackendOptions, context
   })
 }
 
-function transportOptions(config: BackendConfig, shaping: Shaping, { verbatim, maxNestingDepth }: BackendContext): BackendOptions {
+function transportOptions(config: BackendConfig, shaping: Shaping, { verbatim, streamed, maxNestingDepth }: BackendContext): BackendOptions {
   return {
     method: config.method,
     headers: allowList(config.input_headers),
     query: allowList(config.input_query_strings),
     encoding: config.encoding,
     verbatim,
+    ...(streamed ? { streamVerbatimAbove: PASS_STREAM_THRESHOLD } : {}),
     maxNestingDepth,
     // reported as KrakenD names a backend: its url_pattern, its hosts joined
     telemetry: { urlPattern: config.url_pattern, host: [...config.host].sort().join('_'), ...(config.telemetry ? { options: config.telemetry } : {}) },

@@ -6,7 +6,7 @@ import type { Pipeline } from '../router/endpoint.js'
 import type { Render } from '../router/reply.js'
 import { endpointPipeline } from './endpoint-pipeline.js'
 import { sourceNames } from './source-names.js'
-import { passesWhole } from './verbatim.js'
+import { passesWhole, streamsWhole } from './verbatim.js'
 
 /** One endpoint of a file, compiled: what the gateway's route is made of. */
 export interface CompiledEndpoint {
@@ -22,11 +22,12 @@ export interface CompiledEndpoint {
 /**
  * Compiles one endpoint of a file, once, into one object: every decision that more than one part
  * depends on (whether the backend's bytes pass whole: its decoder keeps them, its renderer sends
- * them) is taken here, once, and handed to each part.
+ * them; whether a long document passes as it streams) is taken here, once, and handed to each part.
  */
 export function compileEndpoint(endpoint: EndpointConfig, service: GatewayConfig, resources: MiddlewareResources): CompiledEndpoint {
   const verbatim = passesWhole(endpoint)
-  const inner = endpointPipeline(endpoint, { dns_cache_ttl: service.dns_cache_ttl, max_nesting_depth: service.max_nesting_depth, resources, verbatim })
+  const streamed = verbatim && streamsWhole(endpoint)
+  const inner = endpointPipeline(endpoint, { dns_cache_ttl: service.dns_cache_ttl, max_nesting_depth: service.max_nesting_depth, resources, verbatim, streamed })
   const pipeline = wrapEndpoint(inner, endpoint.middlewares, { ...resources, at: `endpoint ${endpoint.endpoint}` })
   const render = renderFor(endpoint.output_encoding, renderOptions(endpoint, service, verbatim))
   const runsPlugins = [endpoint.middlewares, ...endpoint.backend.map((backend) => backend.middlewares)].some((blocks) =>

@@ -25,13 +25,15 @@ export function endpointPipeline(config: EndpointConfig, service: ServiceSetting
     dnsCacheTtl: service.dns_cache_ttl ?? DEFAULTS.dns_cache_ttl,
     maxNestingDepth: service.max_nesting_depth ?? DEFAULTS.max_nesting_depth,
     verbatim: service.verbatim ?? passesWhole(config),
+    // only with a renderer that writes a passed document through (compileEndpoint's)
+    streamed: service.streamed ?? false,
     resources: service.resources ?? { logger: SILENT },
   }
   const sources = calls.map((backend) => backendSource(backend, context))
   const names = sourceNames(calls)
   if (config.output_encoding === 'no-op') return sources[0]!
 
-  const steps: Step[] = shadows.map((backend) => shadow(backendSource(backend, { ...context, concurrentCalls: 1, verbatim: false }), { timeout: config.timeout }))
+  const steps: Step[] = shadows.map((backend) => shadow(backendSource(backend, { ...context, concurrentCalls: 1, verbatim: false, streamed: false }), { timeout: config.timeout }))
   steps.push(
     config.proxy.sequential
       ? sequence(named(names, sources), sequenceParams(calls.map((backend) => backend.url_pattern)), { timeout: config.timeout })
@@ -46,11 +48,14 @@ export function endpointPipeline(config: EndpointConfig, service: ServiceSetting
 /**
  * What an endpoint's backends take from the service: its `dns_cache_ttl` and `max_nesting_depth`
  * (defaults otherwise), what their middlewares are made with (a silent logger unless said), and
- * whether the endpoint passes its one backend's bytes whole (`passesWhole` unless said).
+ * whether the endpoint passes its one backend's bytes whole (`passesWhole` unless said), and a
+ * long document as it streams (`streamsWhole`: only when said, with a renderer built with
+ * `verbatim`, which writes it through).
  */
 export type ServiceSettings = Partial<Pick<GatewayConfig, 'dns_cache_ttl' | 'max_nesting_depth'>> & {
   readonly resources?: MiddlewareResources
   readonly verbatim?: boolean
+  readonly streamed?: boolean
 }
 
 const SILENT = pino({ level: 'silent' })

@@ -135,10 +135,15 @@ export class EndpointRun {
 
   private write(reply: Reply): void {
     try {
-      writeReply(this.res, this.withContext(reply))
+      writeReply(this.res, this.withContext(reply), (error) => this.bodyFailed(error))
     } catch (error) {
       this.crash(new RxgateError(ErrorCodes.INTERNAL, 'the answer could not be written', {}, { cause: error }))
     }
+  }
+
+  /** The answer's body broke off after its head was sent (a document passed whole found invalid, a no-op body cut): the client sees it cut. */
+  private bodyFailed(error: unknown): void {
+    this.logger.error({ err: error, code: errorCode(error), endpoint: this.endpoint.path }, 'endpoint failed after it answered')
   }
 
   /** Answering itself failed: a 500 while nothing is sent yet, else the connection is cut (the client sees it truncated). */

@@ -47,10 +47,11 @@ const COMPLETED = Symbol('rxgate.completed')
 
 /**
  * Writes a reply. A streamed body that fails midway cuts the response: the client sees it
- * truncated. Every header goes in one `writeHead` object: a header set before with `setHeader`
- * would send node:http down its slower path, which sets each header again one by one.
+ * truncated, and a pushed body's failure (not the client going away) is told to `bodyFailed`.
+ * Every header goes in one `writeHead` object: a header set before with `setHeader` would send
+ * node:http down its slower path, which sets each header again one by one.
  */
-export function writeReply(res: ServerResponse, reply: Reply): void {
+export function writeReply(res: ServerResponse, reply: Reply, bodyFailed?: (error: unknown) => void): void {
   ;(res as ServerResponse & { [COMPLETED]?: boolean })[COMPLETED] = reply.completed
   const completed = reply.completed ? 'true' : 'false'
   const { body } = reply
@@ -65,15 +66,17 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
     body.once('error', () => res.destroy())
     res.once('close', () => body.destroy())
     body.pipe(res)
-  } else writePushed(res, body)
+  } else writePushed(res, body, bodyFailed)
 }
 
 /** Writes a pushed body through as it arrives, with backpressure; the client going away aborts it. */
-function writePushed(res: ServerResponse, body: PushedBody): void {
+function writePushed(res: ServerResponse, body: PushedBody, bodyFailed: ((error: unknown) => void) | undefined): void {
   let ended = false
   res.on('drain', () => body.resume())
   res.on('close', () => {
-    if (!ended) body.abort()
+    if (ended) return
+    ended = true
+    body.abort()
   })
   body.read({
     data: (chunk) => res.write(chunk),
@@ -81,7 +84,13 @@ function writePushed(res: ServerResponse, body: PushedBody): void {
       ended = true
       res.end()
     },
-    error: () => res.destroy(),
+    error: (error) => {
+      // after the client went away, what breaks is only the abort it caused
+      if (ended) return
+      ended = true
+      bodyFailed?.(error)
+      res.destroy()
+    },
   })
 }
 
