@@ -1,7 +1,7 @@
 /**
- * The big-body scenario's backend document: about 100 MB of JSON written once into a temp folder
- * (readable by nginx's workers), a large array of catalogue items first and one small key,
- * `total`, last, so that keeping it means reading the whole body.
+ * The big-body scenario's backend documents: JSON written once into a temp folder (readable by
+ * nginx's workers), about 100 MB by default, a large array of catalogue items first and one small
+ * key, `total`, last, so that keeping it means reading the whole body.
  */
 import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import { atStop } from './processes.js'
 
 export const BIG_PATH = '/big.json'
+/** The document passed whole (20 MiB). */
+export const WHOLE_PATH = '/whole.json'
 /** The key kept by the allow-list. */
 export const KEPT = 'total'
 const TARGET_BYTES = 100 * 1024 * 1024
@@ -30,7 +32,8 @@ export interface BigFixture {
   readonly items: number
 }
 
-export function writeBigFixture(): BigFixture {
+/** Writes a document of about `targetBytes` (100 MiB by default). */
+export function writeBigFixture(targetBytes = TARGET_BYTES): BigFixture {
   const dir = mkdtempSync(join(tmpdir(), 'rxgate-bench-big-'))
   chmodSync(dir, 0o755)
   atStop(() => rmSync(dir, { recursive: true, force: true }))
@@ -40,7 +43,7 @@ export function writeBigFixture(): BigFixture {
   let n = 0
   try {
     written += writeSync(fd, '{"items":[')
-    while (written < TARGET_BYTES) {
+    while (written < targetBytes) {
       // A thousand items per write: few syscalls, little memory.
       const chunk: string[] = []
       for (let i = 0; i < 1000; i++, n++) chunk.push(item(n))

@@ -1,7 +1,9 @@
 /**
  * Contender for the big body: what most hand-written code does with a large JSON answer. node:http,
- * one undici Pool to the `users` origin, the whole body buffered as text, JSON.parse, the one key
- * kept, JSON.stringify. Started with BENCH_URLS; any GET path is asked of the backend as is.
+ * one undici Pool to the `users` origin, the whole body buffered, JSON.parse, the one key kept,
+ * JSON.stringify. With BENCH_WHOLE=1, the document passed whole instead: buffered, checked by
+ * JSON.parse, and its bytes sent as they came. Started with BENCH_URLS; any GET path is asked of
+ * the backend as is.
  */
 import { createServer } from 'node:http'
 import { Pool } from 'undici'
@@ -9,6 +11,7 @@ import { reportFailure, serveContender } from '../child.js'
 import type { ServiceName } from '../fixtures.js'
 
 const KEPT = process.env.BENCH_KEPT ?? 'total'
+const WHOLE = process.env.BENCH_WHOLE === '1'
 
 try {
   const urls = JSON.parse(process.env.BENCH_URLS ?? '') as Record<ServiceName, string>
@@ -18,6 +21,13 @@ try {
     pool
       .request({ method: 'GET', path: req.url ?? '/' })
       .then(async ({ statusCode, body }) => {
+        if (WHOLE) {
+          const bytes = Buffer.from(await body.arrayBuffer())
+          JSON.parse(bytes.toString('utf8'))
+          if (statusCode !== 200) throw new Error(`backend answered ${statusCode}`)
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length }).end(bytes)
+          return
+        }
         const doc = JSON.parse(await body.text()) as Record<string, unknown>
         if (statusCode !== 200) throw new Error(`backend answered ${statusCode}`)
         const out = JSON.stringify({ [KEPT]: doc[KEPT] })
