@@ -79,15 +79,14 @@ export class PassedDocument {
   /** Set while the first `threshold` bytes are gathered, until the body passes or ends. */
   private outcome: Outcome | undefined
   private source: BodySource | undefined
-  private readonly checker: JsonChecker
+  /** Made once the body passes: a short body of unknown length is decoded as any other. */
+  private checker: JsonChecker | undefined
   private readonly head = new Head(DECODE_HEAD_BYTES)
 
   constructor(
     private readonly response: BackendResponse,
     private readonly options: PassOptions,
-  ) {
-    this.checker = jsonChecker(options.maxNestingDepth)
-  }
+  ) {}
 
   /** Starts reading `source` (the response, its content coding undone), gathering its first bytes; `outcome` hears how that ends. */
   start(source: BodySource, outcome: Outcome): void {
@@ -204,12 +203,16 @@ export class PassedDocument {
     }
     this.head.add(chunk)
     try {
-      this.checker.write(chunk)
+      this.checking().write(chunk)
       return chunk
     } catch (error) {
       this.fail(decodeError(this.options.url, this.response.status, this.head.bytes(), error))
       return undefined
     }
+  }
+
+  private checking(): JsonChecker {
+    return (this.checker ??= jsonChecker(this.options.maxNestingDepth))
   }
 
   /** Gives a checked chunk to the reader; false once it must wait. */
@@ -229,7 +232,7 @@ export class PassedDocument {
 
   private finish(): void {
     try {
-      this.checker.end()
+      this.checking().end()
     } catch (error) {
       return this.fail(decodeError(this.options.url, this.response.status, this.head.bytes(), error))
     }
