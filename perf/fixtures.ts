@@ -125,6 +125,25 @@ export const aggregation = {
 export const ROUTE = '/frontpage/{id}'
 export const REQUEST_PATH = `/frontpage/${USER_ID}`
 
+/**
+ * A KrakenD file's endpoints for the bench's two jobs: the proxy of one backend (`/users/{id}`)
+ * and the aggregation at {@link ROUTE}, its backends shaped as {@link aggregation} says.
+ */
+export function benchEndpoints(urls: Readonly<Record<ServiceName, string>>): object[] {
+  const users = { host: [urls.users], url_pattern: fixtures.users.template }
+  return [
+    { endpoint: '/users/{id}', backend: [users] },
+    {
+      endpoint: ROUTE,
+      backend: [
+        { ...users, allow: aggregation.users.allow },
+        { host: [urls.carts], url_pattern: fixtures.carts.template, allow: aggregation.carts.allow, group: aggregation.carts.group },
+        { host: [urls.posts], url_pattern: fixtures.posts.template, allow: aggregation.posts.allow, is_collection: true, mapping: { collection: aggregation.posts.wrap } },
+      ],
+    },
+  ]
+}
+
 /** An API-like page of records (nested objects and arrays), about `bytes` long, as JSON: the decoding benchmarks' body. */
 export function apiPage(bytes: number): Buffer {
   const items: unknown[] = []

@@ -13,7 +13,7 @@ import { createLogger } from '../../lib/logger.js'
 import { compileGateway } from '../../lib/pipeline/compile.js'
 import { Reloader } from '../../lib/reload/reloader.js'
 import type { Backends } from '../backends.js'
-import { aggregation, fixtures, REQUEST_PATH, ROUTE } from '../fixtures.js'
+import { aggregation, benchEndpoints, fixtures, REQUEST_PATH } from '../fixtures.js'
 import { loadFacts, median, type ContenderFigures } from '../report.js'
 import { line, WARM_UP_SECONDS } from '../rounds.js'
 import { startRxgateCli, type RxgateCli } from '../rxgate-cli.js'
@@ -36,15 +36,7 @@ function file(backends: Backends, extraEndpoints = 0): object {
     timeout: '800ms',
     extra_config: { router: { disable_access_log: true } },
     endpoints: [
-      { endpoint: '/users/{id}', backend: [users] },
-      {
-        endpoint: ROUTE,
-        backend: [
-          { ...users, allow: aggregation.users.allow },
-          { host: [backends.urls.carts], url_pattern: fixtures.carts.template, allow: aggregation.carts.allow, group: aggregation.carts.group },
-          { host: [backends.urls.posts], url_pattern: fixtures.posts.template, allow: aggregation.posts.allow, is_collection: true, mapping: { collection: aggregation.posts.wrap } },
-        ],
-      },
+      ...benchEndpoints(backends.urls),
       ...Array.from({ length: extraEndpoints }, (_, i) => ({ endpoint: `/extra/${i}/{id}`, backend: [{ ...users, allow: aggregation.users.allow }] })),
     ],
   }

@@ -11,7 +11,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Backends } from '../backends.js'
 import { freePort } from '../backends.js'
-import { aggregation, ROUTE, REQUEST_PATH, fixtures } from '../fixtures.js'
+import { REQUEST_PATH, benchEndpoints } from '../fixtures.js'
 import { loadFacts } from '../report.js'
 import { alternate, type Target } from '../rounds.js'
 import { startRxgateCli, type RxgateCli } from '../rxgate-cli.js'
@@ -40,22 +40,11 @@ async function receiver(): Promise<{ port: number; bytes: () => number; close: (
 }
 
 function file(backends: Backends, telemetry: object | undefined): object {
-  const users = { host: [backends.urls.users], url_pattern: fixtures.users.template }
   return {
     version: 3,
     timeout: '800ms',
     extra_config: { router: { disable_access_log: true }, ...(telemetry ? { 'telemetry/opentelemetry': telemetry } : {}) },
-    endpoints: [
-      { endpoint: '/users/{id}', backend: [users] },
-      {
-        endpoint: ROUTE,
-        backend: [
-          { ...users, allow: aggregation.users.allow },
-          { host: [backends.urls.carts], url_pattern: fixtures.carts.template, allow: aggregation.carts.allow, group: aggregation.carts.group },
-          { host: [backends.urls.posts], url_pattern: fixtures.posts.template, allow: aggregation.posts.allow, is_collection: true, mapping: { collection: aggregation.posts.wrap } },
-        ],
-      },
-    ],
+    endpoints: benchEndpoints(backends.urls),
   }
 }
 
