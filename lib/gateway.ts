@@ -94,10 +94,12 @@ export interface RouteOptions {
   /**
    * Whether every callback a request's pipeline schedules is traced to the request, so that an
    * error thrown there (a user's timer, say), which the process guard catches, ends that request
-   * at once with a 500 rather than at its deadline. Default true: a pipeline written in code may
-   * do anything. Endpoints compiled from a file run rxgate's own operators only and are not
-   * traced. Tracing (AsyncLocalStorage) costs every request of the process about 5 to 9% of a
-   * proxied request's CPU on Node 20, once any traced route has run.
+   * at once with a 500 rather than at its deadline. Default false: tracing (AsyncLocalStorage)
+   * tags every promise and async resource of the process once any traced route has run, which
+   * costs every request, traced or not: on Node 20, about 9% of a proxied request's CPU and 1.6x
+   * the CPU of an aggregation of three backends (perf/RESULTS.md). Untraced, such an error is
+   * still caught and logged, and its request ends at its deadline. Worth turning on for a
+   * pipeline whose own callbacks may throw.
    */
   readonly trace?: boolean
   /**
@@ -188,7 +190,7 @@ export class Gateway {
       timeout: options.timeout === undefined ? this.timeout : toMilliseconds(options.timeout),
       render: options.render ?? renderFor(options.encoding ?? 'json', { encode: jsonEncoder(options.schema) }),
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-      traced: options.trace ?? true,
+      traced: options.trace ?? false,
       telemetry: this.telemetry.route(method.toUpperCase(), path, options.telemetry),
     }
     this.routes.add(endpoint.method, path, endpoint)
