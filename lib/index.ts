@@ -21,6 +21,7 @@ export { endpointPipeline, type ServiceSettings } from './pipeline/endpoint-pipe
 export { renderFor, type RenderOptions, type RenderEncoding } from './codec/render.js'
 export { jsonChecker, PASS_STREAM_THRESHOLD, type JsonChecker } from './codec/json-check.js'
 export { PassedDocument } from './backend/passed-document.js'
+export { CheckedJson, checkedJsonDecoder } from './codec/checked-json.js'
 export type { Pipeline } from './router/endpoint.js'
 export { errorReply, type Reply, type Render } from './router/reply.js'
 export { guardProcess, escapedErrors } from './router/guard-process.js'

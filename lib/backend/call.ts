@@ -16,6 +16,7 @@ import { http2Exchange } from './http2.js'
 import { resolveOptions, type BackendOptions, type ResolvedOptions } from './options.js'
 import { dropRawResponse, rawResponse, type RawResponse } from './raw.js'
 import { PassedDocument, passBody } from './passed-document.js'
+import { checkedJsonDecoder } from '../codec/checked-json.js'
 import { followRedirect, isRedirect, tooManyRedirects } from './redirect.js'
 import { compileStatusPolicy, statusError } from './status.js'
 import { compileUrlTemplate } from './url-template.js'
@@ -55,6 +56,8 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
   const transport = transportFor(resolved)
   const withBody = WITH_BODY.has(resolved.method)
   const passAbove = resolved.streamVerbatimAbove
+  // a document passed whole is checked, not parsed, however short
+  const passDecoders = passAbove === undefined ? undefined : checkedJsonDecoder(resolved.maxNestingDepth)
   const source = { method: resolved.method, urlPattern: template.pattern }
   // what this backend's calls report under, when their gateway has telemetry: named on the first call
   const telemetryKey = {}
@@ -110,14 +113,14 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
   }
 
   /**
-   * A final answer's value: its decoded body on success (or, `passing`, a long one passed on as a
-   * `PassedDocument`), else its status error. `no-op`: the answer itself, whatever its status.
+   * A final answer's value: its decoded body on success (or, `passing`, a document passed whole:
+   * a `CheckedJson`, or a long one passed on as a `PassedDocument`), else its status error. `no-op`: the answer itself, whatever its status.
    */
   async function answer({ response, target }: Final, onBytes?: (bytes: number) => void, passing = false): Promise<T> {
     if (decoders === undefined) return rawResponse(response) as T
     if (success(response.status)) {
-      if (passing && passAbove !== undefined) {
-        const options = { decoders, threshold: passAbove, maxBytes: resolved.maxBodyBytes, maxNestingDepth: resolved.maxNestingDepth, url: target, onBytes }
+      if (passing && passDecoders !== undefined) {
+        const options = { decoders: passDecoders, threshold: passAbove!, maxBytes: resolved.maxBodyBytes, maxNestingDepth: resolved.maxNestingDepth, url: target, onBytes }
         return passBody(response, options) as Promise<T>
       }
       return decodeBody(response, decoders, resolved.maxBodyBytes, target, onBytes)

@@ -100,10 +100,11 @@ export interface BackendOptions {
    */
   readonly verbatim?: boolean
   /**
-   * `json` with `verbatim` only: a success body declared longer than this many bytes, or of
-   * unknown length and grown past it, is not parsed: the call emits a `PassedDocument`, the body
-   * still arriving, checked (syntax, nesting, size) chunk by chunk as a renderer built with
-   * `verbatim` writes it through to the client. Only for a pipeline that hands its one backend's
+   * `json` with `verbatim` only: the success body is checked (syntax, nesting, size), never
+   * parsed. One declared longer than this many bytes, or of unknown length and grown past it: the
+   * call emits a `PassedDocument`, the body still arriving, checked chunk by chunk as a renderer
+   * built with `verbatim` writes it through to the client; a shorter one: a `CheckedJson`, its
+   * bytes, once checked whole. Only for a pipeline that hands its one backend's
    * value to the renderer untouched and at once. A file's endpoint that passes its document whole
    * sets `PASS_STREAM_THRESHOLD` (lib/codec/json-check.ts). Default: never.
    */

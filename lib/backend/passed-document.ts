@@ -6,7 +6,7 @@ import { networkError, type BackendResponse, type BodySink, type BodySource } fr
 
 /** How {@link passBody} reads a body. */
 export interface PassOptions {
-  /** The `json` decoder, for a body that ends within `threshold` bytes. */
+  /** The decoder of a body that ends within `threshold` bytes (`checkedJsonDecoder`, for a backend call). */
   readonly decoders: DecoderFactory
   /** Bodies up to this many bytes are decoded as any other; longer ones pass as a {@link PassedDocument}. */
   readonly threshold: number

@@ -8,6 +8,7 @@ import { ErrorCodes, RxgateError, errorPolicy } from '../errors.js'
 import { errorReply, type PushedBody, type Render, type Reply } from '../router/reply.js'
 import { stringifyJson, type Encode } from './json-encoder.js'
 import { sourceOf } from './json-source.js'
+import { CheckedJson } from './checked-json.js'
 import { negotiator, type Format } from './negotiate.js'
 import { xmlEncoder } from './xml-encoder.js'
 import { yamlEncoder } from './yaml-encoder.js'
@@ -47,8 +48,8 @@ export interface RenderOptions {
   readonly errorDetails?: ReadonlyMap<string, string>
   /**
    * JSON data that still has the bytes it was parsed from (a backend with `verbatim`) is sent as
-   * those bytes, and a backend's `PassedDocument` (`streamVerbatimAbove`) is written through as it
-   * arrives, chunked. Only for an endpoint whose pipeline passes its one backend's value on untouched.
+   * those bytes, a backend's `CheckedJson` (`streamVerbatimAbove`) as its bytes, and its
+   * `PassedDocument` written through as it arrives, chunked. Only for an endpoint whose pipeline passes its one backend's value on untouched.
    */
   readonly verbatim?: boolean
 }
@@ -108,7 +109,7 @@ export function renderFor(encoding: RenderEncoding, options: RenderOptions = {})
   })
   const serialize = options.encode ?? stringifyJson
   const encode: (data: unknown) => string | Buffer | PushedBody = options.verbatim
-    ? (data) => (data instanceof PassedDocument ? data : (sourceOf(data) ?? serialize(data)))
+    ? (data) => (data instanceof PassedDocument ? data : data instanceof CheckedJson ? data.bytes : (sourceOf(data) ?? serialize(data)))
     : serialize
   const json = output(JSON_TYPE, (data) => encode(data) ?? 'null')
   if (encoding === 'negotiate') {

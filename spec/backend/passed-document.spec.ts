@@ -4,7 +4,7 @@ import { firstValueFrom, tap, type Observable } from 'rxjs'
 import t, { type Test } from 'tap'
 import { closeAll, httpCall } from '../../lib/backend/index.js'
 import { PassedDocument } from '../../lib/backend/passed-document.js'
-import { sourceOf } from '../../lib/codec/json-source.js'
+import { CheckedJson } from '../../lib/codec/checked-json.js'
 import { ErrorCodes, RxgateError } from '../../lib/errors.js'
 import { gatewayRequest, httpBackend } from '../fixtures/backends.js'
 
@@ -97,13 +97,31 @@ function readAll(document: PassedDocument): Promise<{ bytes: Buffer; error?: unk
 
 const codeOf = (error: unknown) => (error instanceof RxgateError ? error.code : String(error))
 
-t.test('a body within the threshold is parsed as before: a value that kept its bytes', async (t) => {
+t.test('a body within the threshold is checked, not parsed: its bytes, as sent, without a byte order mark', async (t) => {
   for (const chunked of [false, true]) {
     const body = page(THRESHOLD - 1000)
-    const backend = await serve(t, body, { chunked })
-    const value = await valueOf(call(backend.origin)(gatewayRequest()))
-    t.notOk(value instanceof PassedDocument, chunked ? 'of unknown length' : 'declared')
-    t.same(sourceOf(value), body)
+    for (const sent of [body, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body])]) {
+      const backend = await serve(t, sent, { chunked })
+      const value = await valueOf(call(backend.origin)(gatewayRequest()))
+      t.ok(value instanceof CheckedJson, chunked ? 'of unknown length' : 'declared')
+      t.ok((value as CheckedJson).bytes.equals(body), `${sent.length} bytes sent, ${body.length} kept`)
+    }
+  }
+})
+
+t.test('a short body that is not one whole JSON document fails the call as the parse did', async (t) => {
+  for (const [body, code, options] of [
+    [Buffer.from('{"items":[1,2,oops]}'), ErrorCodes.BACKEND_DECODE, {}],
+    [Buffer.from('{"a":1}{"b":2}'), ErrorCodes.BACKEND_DECODE, {}],
+    [Buffer.from('{"a":'), ErrorCodes.BACKEND_DECODE, {}],
+    [Buffer.from(''), ErrorCodes.BACKEND_DECODE, {}],
+    [Buffer.from(`{"deep":${'['.repeat(200)}${']'.repeat(200)}}`), ErrorCodes.BACKEND_TOO_DEEP, { maxNestingDepth: 100 }],
+  ] as const) {
+    for (const chunked of [false, true]) {
+      const backend = await serve(t, body, { chunked })
+      const error = await valueOf(call(backend.origin, options)(gatewayRequest())).catch((caught: unknown) => caught)
+      t.equal(codeOf(error), code, `${body.toString().slice(0, 30)}${chunked ? ', chunked' : ''}`)
+    }
   }
 })
 

@@ -5,6 +5,7 @@ import { fanOut } from '../../operators/fan-out.js'
 import { merge, merged as mergedAnswer, type Merged } from '../../operators/merge.js'
 import { failed, type Failed } from '../../operators/part.js'
 import type { RawResponse } from '../../lib/backend/index.js'
+import { CheckedJson } from '../../lib/codec/checked-json.js'
 import { jsonEncoder } from '../../lib/codec/json-encoder.js'
 import { rememberSource } from '../../lib/codec/json-source.js'
 import { renderFor } from '../../lib/codec/render.js'
@@ -215,4 +216,8 @@ t.test('verbatim: data that kept its bytes is sent as those bytes; anything else
   rememberSource(list, Buffer.from('[ 1, 2 ]'))
   t.equal(String(renderFor('json-collection', { verbatim: true })(merged(list), request).body), '[ 1, 2 ]')
   t.match(renderFor('negotiate', { verbatim: true })(merged(value), accepting('application/xml')).body, /<name>Ada<\/name>/, 'XML is written')
+  const checked = new CheckedJson(Buffer.from(text))
+  const reply = renderFor('json', { verbatim: true })(merged(checked), request)
+  t.equal(reply.body, checked.bytes, 'a checked document: its bytes')
+  t.equal(reply.status, 200)
 })

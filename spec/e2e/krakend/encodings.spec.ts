@@ -101,6 +101,7 @@ t.test('one json backend passed whole: its document as it came, checked; shaped 
   const whole = await fetch(`${base}/whole`)
   t.equal(whole.headers.get('x-rxgate-completed'), 'true')
   t.equal(whole.headers.get('content-type'), 'application/json; charset=utf-8')
+  t.equal(whole.headers.get('content-length'), String(Buffer.byteLength(document)), 'sent whole, with its length')
   t.equal(await whole.text(), document, 'the bytes as the backend sent them')
   t.equal(await (await fetch(`${base}/allowed`)).text(), '{"name":"Ada"}')
   t.same(await (await fetch(`${base}/two`)).json(), { g: { name: 'Ada', score: 1, tags: ['a'] }, name: 'Ada', score: 1, tags: ['a'] })
