@@ -1,25 +1,23 @@
 /**
- * Contender: the minimal proxy a developer writes by hand, the floor to beat. node:http, one
- * keep-alive undici Pool, the backend's body piped to the client untouched, Content-Type and
- * Content-Length passed on. Started with BENCH_URLS; proxies any GET to the `users` service.
+ * Contender: the minimal proxy a developer writes by hand, the floor of `no-op` endpoints.
+ * node:http, one keep-alive undici Pool, the backend's body piped to the client untouched, its
+ * end-to-end headers passed on as a `no-op` endpoint passes them, and the client named to the
+ * backend as rxgate names it (perf/forwarded.ts). Started with BENCH_URLS; proxies any GET to the
+ * `users` service.
  */
 import { createServer } from 'node:http'
 import { Pool } from 'undici'
 import { reportFailure, serveContender } from '../child.js'
 import type { ServiceName } from '../fixtures.js'
+import { endToEnd, forwardedHeaders } from '../forwarded.js'
 
 try {
   const urls = JSON.parse(process.env.BENCH_URLS ?? '') as Record<ServiceName, string>
   const pool = new Pool(urls.users, { headersTimeout: 800, bodyTimeout: 800, keepAliveTimeout: 60_000 })
   const server = createServer((req, res) => {
-    pool.request({ method: 'GET', path: req.url ?? '/' }).then(
+    pool.request({ method: 'GET', path: req.url ?? '/', headers: forwardedHeaders(req) }).then(
       ({ statusCode, headers, body }) => {
-        const out: Record<string, string> = {}
-        const type = headers['content-type']
-        const length = headers['content-length']
-        if (typeof type === 'string') out['content-type'] = type
-        if (typeof length === 'string') out['content-length'] = length
-        res.writeHead(statusCode, out)
+        res.writeHead(statusCode, endToEnd(headers))
         body.pipe(res)
       },
       () => {

@@ -1,14 +1,16 @@
 /**
  * Contender: what a competent developer writes by hand for the same endpoint, with no framework.
  * node:http, one keep-alive undici Pool per backend, the three calls in parallel (Promise.all),
- * JSON.parse, the fields picked by hand, group and wrap by hand, JSON.stringify. A backend that
- * fails or misses its 800 ms deadline is left out, as rxgate does, so the two do the same job.
+ * JSON.parse, the fields picked by hand, group and wrap by hand, JSON.stringify; each backend told
+ * of the client as rxgate tells it (perf/forwarded.ts). A backend that fails or misses its 800 ms
+ * deadline is left out, as rxgate does, so the two do the same job.
  * Started by the bench with BENCH_URLS (the services' base URLs, JSON); reports its port.
  */
-import { createServer, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { Pool } from 'undici'
 import { reportFailure, serveContender } from '../child.js'
 import type { ServiceName } from '../fixtures.js'
+import { forwardedHeaders } from '../forwarded.js'
 
 type Json = Record<string, unknown>
 interface User { id: unknown; name: unknown; email: unknown; address?: { city?: unknown } }
@@ -24,8 +26,8 @@ try {
   const options = { headersTimeout: 800, bodyTimeout: 800, keepAliveTimeout: 60_000 }
   const pools = { users: new Pool(urls.users, options), carts: new Pool(urls.carts, options), posts: new Pool(urls.posts, options) }
 
-  async function get(pool: Pool, path: string): Promise<unknown> {
-    const { statusCode, body } = await pool.request({ method: 'GET', path })
+  async function get(pool: Pool, path: string, headers: Record<string, string>): Promise<unknown> {
+    const { statusCode, body } = await pool.request({ method: 'GET', path, headers })
     const text = await body.text()
     if (statusCode !== 200) throw new Error(`backend answered ${statusCode}`)
     return JSON.parse(text)
@@ -33,12 +35,13 @@ try {
 
   const skip = () => undefined
 
-  async function frontpage(id: string, res: ServerResponse): Promise<void> {
+  async function frontpage(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const headers = forwardedHeaders(req)
     const param = encodeURIComponent(id)
     const [user, cart, posts] = await Promise.all([
-      get(pools.users, `/users/${param}`).catch(skip) as Promise<User | undefined>,
-      get(pools.carts, `/shopping-cart/${param}`).catch(skip) as Promise<Cart | undefined>,
-      get(pools.posts, `/posts?userId=${param}`).catch(skip) as Promise<Post[] | undefined>,
+      get(pools.users, `/users/${param}`, headers).catch(skip) as Promise<User | undefined>,
+      get(pools.carts, `/shopping-cart/${param}`, headers).catch(skip) as Promise<Cart | undefined>,
+      get(pools.posts, `/posts?userId=${param}`, headers).catch(skip) as Promise<Post[] | undefined>,
     ])
     const out: Json = {}
     let delivered = 0
@@ -82,7 +85,7 @@ try {
       res.writeHead(400).end()
       return
     }
-    frontpage(id, res).catch(() => {
+    frontpage(id, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end()
     })
   })

@@ -146,10 +146,13 @@ wrk and nginx run too, the workers have no core of their own), \`${LOGGED_NAME}\
 with its access log on (\`-l info\`; one JSON line per request through pino's buffered asynchronous
 destination, the CLI's stdout a file in its temp folder, as a log collector would read it, never a pipe
 the bench reads). \`hand-written\` is
-node:http + one undici \`Pool\` piping the body (\`perf/contenders/hand-proxy.ts\`), the floor of
-\`no-op\` endpoints; \`hand-written json\` the same collecting the body and checking it with
-\`JSON.parse\` before sending its bytes (\`perf/contenders/json-floor.ts\`), what a careful proxy
-that refuses invalid JSON does, the floor of \`json\` endpoints; \`@fastify/http-proxy\` runs on fastify 5 (\`perf/contenders/fastify-proxy.ts\`),
+node:http + one undici \`Pool\` piping the body with the backend's end-to-end headers, as a \`no-op\`
+endpoint passes them (\`perf/contenders/hand-proxy.ts\`), the floor of \`no-op\` endpoints;
+\`hand-written json\` the same collecting the body and checking it with \`JSON.parse\` before
+sending its bytes with their type and length (\`perf/contenders/json-floor.ts\`), what a careful
+proxy that refuses invalid JSON does, the floor of \`json\` endpoints. Both floors send the backend
+what rxgate sends every backend, as KrakenD does, and has no setting to leave out
+(\`X-Forwarded-For\`, \`X-Forwarded-Host\`, \`User-Agent\`, \`Accept-Encoding\`: \`perf/forwarded.ts\`); \`@fastify/http-proxy\` runs on fastify 5 (\`perf/contenders/fastify-proxy.ts\`),
 \`fast-gateway\` is 3.4.7 (\`perf/contenders/fast-gateway.ts\`; 5.x does not install from this
 registry); \`nginx direct\` is wrk against the backend itself, the limit. Every answer is checked
 equal to the backend's document before timing.
