@@ -105,7 +105,8 @@ posts), each trimmed to a few fields, the cart grouped, the posts wrapped, one m
 document back. rxgate runs it as \`fanOut → timeoutEach('800ms') → merge()\` over
 \`backend(url, { allow })\` (\`perf/contenders/rxgate.ts\`); the baseline is node:http + one undici
 \`Pool\` per backend + \`Promise.all\` + \`JSON.parse\` + fields picked by hand + \`JSON.stringify\`
-(\`perf/contenders/hand-written.ts\`). Both answers are checked deep-equal before timing. Each
+(\`perf/contenders/hand-written.ts\`), each backend sent the headers rxgate sends every backend
+(\`perf/forwarded.ts\`). Both answers are checked deep-equal before timing. Each
 contender, the backends and wrk run in separate processes on the same machine, so all of them
 share its cores.
 
