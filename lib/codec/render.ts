@@ -108,9 +108,10 @@ export function renderFor(encoding: RenderEncoding, options: RenderOptions = {})
     bare: vary,
   })
   const serialize = options.encode ?? stringifyJson
+  // a CheckedJson is a whole document already checked: its bytes are its JSON, whatever the renderer
   const encode: (data: unknown) => string | Buffer | PushedBody = options.verbatim
     ? (data) => (data instanceof PassedDocument ? data : data instanceof CheckedJson ? data.bytes : (sourceOf(data) ?? serialize(data)))
-    : serialize
+    : (data) => (data instanceof CheckedJson ? data.bytes : serialize(data))
   const json = output(JSON_TYPE, (data) => encode(data) ?? 'null')
   if (encoding === 'negotiate') {
     const outputs: Readonly<Record<Format, Output>> = {

@@ -219,5 +219,6 @@ t.test('verbatim: data that kept its bytes is sent as those bytes; anything else
   const checked = new CheckedJson(Buffer.from(text))
   const reply = renderFor('json', { verbatim: true })(merged(checked), request)
   t.equal(reply.body, checked.bytes, 'a checked document: its bytes')
+  t.equal(renderFor('json')(merged(checked), request).body, checked.bytes, 'by any json renderer, never serialized as an object')
   t.equal(reply.status, 200)
 })
