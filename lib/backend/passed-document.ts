@@ -1,5 +1,5 @@
 import type { DecoderFactory } from '../codec/decoder.js'
-import { jsonChecker, type JsonChecker } from '../codec/json-check.js'
+import { jsonChecker, withoutBom, type JsonChecker } from '../codec/json-check.js'
 import { RxgateError } from '../errors.js'
 import { DECODE_HEAD_BYTES, Head, contentCoding, contentLength, decodeBody, decodeError, decoded, isCodingError, tooLarge } from './body.js'
 import { networkError, type BackendResponse, type BodySink, type BodySource } from './exchange.js'
@@ -199,7 +199,7 @@ export class PassedDocument {
     if (this.first) {
       this.first = false
       // (a mark split over the first two chunks would pass: no socket splits three bytes)
-      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3)
+      chunk = withoutBom(chunk)
     }
     this.head.add(chunk)
     try {

@@ -1,5 +1,5 @@
 import type { DecoderFactory } from './decoder.js'
-import { jsonChecker } from './json-check.js'
+import { jsonChecker, withoutBom } from './json-check.js'
 
 /**
  * A short JSON document known valid and never parsed: its bytes, to be sent as they came. What a
@@ -37,7 +37,7 @@ export function checkedJsonDecoder(maxNestingDepth?: number): DecoderFactory<Che
       end() {
         checker.end()
         const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
-        return new CheckedJson(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes)
+        return new CheckedJson(withoutBom(bytes))
       },
     }
   }

@@ -77,6 +77,11 @@ const FALSE = Buffer.from('false')
 const NULL = Buffer.from('null')
 const BOM = [0xef, 0xbb, 0xbf]
 
+/** `bytes` without a leading UTF-8 byte order mark, which is not JSON: a view, no copy. */
+export function withoutBom(bytes: Buffer): Buffer {
+  return bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2] ? bytes.subarray(3) : bytes
+}
+
 /**
  * A checker of one JSON document as it streams: what `JSON.parse` and the nesting limit would say
  * of it, without building it. It reads the bytes themselves, RFC 8259's grammar as a state

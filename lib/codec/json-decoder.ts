@@ -4,6 +4,7 @@ import { compileTrim } from './trim.js'
 import type { BodyDecoder, DecoderFactory } from './decoder.js'
 import { canNestDeeperThan, checkNesting, DEFAULT_MAX_NESTING_DEPTH } from './depth.js'
 import { tokenPipeline, type TokenPipeline } from './json-tokens.js'
+import { withoutBom } from './json-check.js'
 
 /**
  * Bodies up to this many bytes are buffered and parsed with `JSON.parse`; larger ones, or ones of
@@ -95,8 +96,7 @@ class HybridDecoder implements BodyDecoder<unknown> {
     if (this.stream) return this.streamed(this.stream.end())
     const bytes = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size)
     this.chunks = []
-    // A UTF-8 byte order mark is not JSON: skipped.
-    const json = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes
+    const json = withoutBom(bytes)
     const value: unknown = JSON.parse(json.toString('utf8'))
     checkParsedNesting(value, json.length, this.maxNestingDepth)
     return this.parsed(value, json)
