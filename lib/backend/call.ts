@@ -56,8 +56,11 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
   const transport = transportFor(resolved)
   const withBody = WITH_BODY.has(resolved.method)
   const passAbove = resolved.streamVerbatimAbove
-  // a document passed whole is checked, not parsed, however short
-  const passDecoders = passAbove === undefined ? undefined : checkedJsonDecoder(resolved.maxNestingDepth)
+  // how a document passed whole is read: checked, never parsed, however short
+  const whole =
+    passAbove === undefined
+      ? undefined
+      : { decoders: checkedJsonDecoder(resolved.maxNestingDepth), threshold: passAbove, maxBytes: resolved.maxBodyBytes, maxNestingDepth: resolved.maxNestingDepth }
   const source = { method: resolved.method, urlPattern: template.pattern }
   // what this backend's calls report under, when their gateway has telemetry: named on the first call
   const telemetryKey = {}
@@ -114,15 +117,13 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
 
   /**
    * A final answer's value: its decoded body on success (or, `passing`, a document passed whole:
-   * a `CheckedJson`, or a long one passed on as a `PassedDocument`), else its status error. `no-op`: the answer itself, whatever its status.
+   * a `CheckedJson`, or a long one passed on as a `PassedDocument`), else its status error.
+   * `no-op`: the answer itself, whatever its status.
    */
   async function answer({ response, target }: Final, onBytes?: (bytes: number) => void, passing = false): Promise<T> {
     if (decoders === undefined) return rawResponse(response) as T
     if (success(response.status)) {
-      if (passing && passDecoders !== undefined) {
-        const options = { decoders: passDecoders, threshold: passAbove!, maxBytes: resolved.maxBodyBytes, maxNestingDepth: resolved.maxNestingDepth, url: target, onBytes }
-        return passBody(response, options) as Promise<T>
-      }
+      if (passing && whole !== undefined) return passBody(response, { ...whole, url: target, onBytes }) as Promise<T>
       return decodeBody(response, decoders, resolved.maxBodyBytes, target, onBytes)
     }
     const head = await bodyHead(response)

@@ -104,9 +104,9 @@ export interface BackendOptions {
    * parsed. One declared longer than this many bytes, or of unknown length and grown past it: the
    * call emits a `PassedDocument`, the body still arriving, checked chunk by chunk as a renderer
    * built with `verbatim` writes it through to the client; a shorter one: a `CheckedJson`, its
-   * bytes, once checked whole. Only for a pipeline that hands its one backend's
-   * value to the renderer untouched and at once. A file's endpoint that passes its document whole
-   * sets `PASS_STREAM_THRESHOLD` (lib/codec/json-check.ts). Default: never.
+   * bytes, once checked whole. Only for a pipeline that hands its one backend's value to the
+   * renderer untouched and at once. A file's endpoint that passes its document whole sets
+   * `PASS_STREAM_THRESHOLD` (lib/codec/json-check.ts). Default: never.
    */
   readonly streamVerbatimAbove?: number
 }

@@ -49,7 +49,8 @@ export interface RenderOptions {
   /**
    * JSON data that still has the bytes it was parsed from (a backend with `verbatim`) is sent as
    * those bytes, a backend's `CheckedJson` (`streamVerbatimAbove`) as its bytes, and its
-   * `PassedDocument` written through as it arrives, chunked. Only for an endpoint whose pipeline passes its one backend's value on untouched.
+   * `PassedDocument` written through as it arrives, chunked. Only for an endpoint whose pipeline
+   * passes its one backend's value on untouched.
    */
   readonly verbatim?: boolean
 }
