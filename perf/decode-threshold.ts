@@ -17,8 +17,7 @@
  * Run: npx tsc -p . --outDir /tmp/rxgate-perf && node --expose-gc /tmp/rxgate-perf/perf/decode-threshold.js
  * (or TS_NODE_TRANSPILE_ONLY=1 node --expose-gc --import @tapjs/typescript/import perf/decode-threshold.ts)
  */
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -29,12 +28,11 @@ import { jsonParser } from 'stream-json/core/parser.js'
 import type { DecoderFactory } from '../lib/codec/decoder.js'
 import { jsonDecoder } from '../lib/codec/json-decoder.js'
 import { fieldTree, pickFields, selects } from '../operators/fields.js'
+import { CHUNK, CONCURRENT, chunksOf, format, label, longestStep, median, peakRss, print, probePeakRss } from './chunked-bodies.js'
 import { apiPage } from './fixtures.js'
 
-const CHUNK = 64 * 1024
 const SIZES = [256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216]
 const MEMORY_SIZES = [262_144, 1_048_576, 4_194_304, 16_777_216]
-const CONCURRENT = 8
 const ALLOW = ['items.id', 'items.name', 'total']
 
 const gc = (globalThis as { gc?: () => void }).gc
@@ -71,51 +69,25 @@ const filterPick: DecoderFactory = () => {
   }
 }
 
-if (process.argv[2] === '--child') child(process.argv[3]!, process.argv[4]!)
+if (process.argv[2] === '--child') probePeakRss(() => MODES[process.argv[3]!]!(undefined), process.argv[4]!)
 else {
   timeTable()
   memoryTable()
 }
 
-
-function chunksOf(body: Buffer): Buffer[] {
-  const out: Buffer[] = []
-  for (let at = 0; at < body.length; at += CHUNK) out.push(body.subarray(at, at + CHUNK))
-  return out
-}
-
-/** Decodes one body; returns the longest single synchronous step, in milliseconds. */
-function decode(factory: DecoderFactory, chunks: Buffer[]): number {
-  const decoder = factory(undefined)
-  let longest = 0
-  for (const chunk of chunks) {
-    const t0 = performance.now()
-    decoder.write(chunk)
-    longest = Math.max(longest, performance.now() - t0)
-  }
-  const t0 = performance.now()
-  decoder.end()
-  return Math.max(longest, performance.now() - t0)
-}
-
 /** Median microseconds per decode and median longest slice, over at least `budgetMs` (and 5 runs). */
 function measure(factory: DecoderFactory, chunks: Buffer[], budgetMs: number): { time: number; slice: number } {
   gc?.()
-  for (let i = 0; i < 3; i++) decode(factory, chunks)
+  for (let i = 0; i < 3; i++) longestStep(factory(undefined), chunks)
   const times: number[] = []
   const slices: number[] = []
   const started = performance.now()
   while (times.length < 5 || (performance.now() - started < budgetMs && times.length < 20_000)) {
     const t0 = performance.now()
-    slices.push(decode(factory, chunks))
+    slices.push(longestStep(factory(undefined), chunks))
     times.push(performance.now() - t0)
   }
   return { time: median(times) * 1000, slice: median(slices) * 1000 }
-}
-
-function median(values: number[]): number {
-  values.sort((a, b) => a - b)
-  return values[values.length >> 1]!
 }
 
 function timeTable(): void {
@@ -160,44 +132,3 @@ function memoryTable(): void {
   print(`peak RSS growth per body, ${CONCURRENT} bodies of unknown length decoded at once (fresh process each)`, rows)
 }
 
-function peakRss(mode: string, file: string): string {
-  const args = [...process.execArgv, process.argv[1]!, '--child', mode, file]
-  const run = spawnSync(process.execPath, args, { encoding: 'utf8' })
-  if (run.status !== 0) return 'failed'
-  const { grew } = JSON.parse(run.stdout) as { grew: number }
-  return `+${grew.toFixed(1)} MiB`
-}
-
-/**
- * Decodes `CONCURRENT` copies of one body at once, chunks interleaved as when that many requests
- * are in flight, each chunk a fresh buffer as from a socket; prints the peak RSS growth per body.
- */
-function child(mode: string, file: string): void {
-  const factory = MODES[mode]!
-  const chunks = chunksOf(readFileSync(file))
-  gc?.()
-  const before = process.resourceUsage().maxRSS
-  const decoders = Array.from({ length: CONCURRENT }, () => factory(undefined))
-  for (const chunk of chunks) for (const decoder of decoders) decoder.write(Buffer.from(chunk))
-  const values = decoders.map((decoder) => decoder.end())
-  const after = process.resourceUsage().maxRSS
-  process.stdout.write(JSON.stringify({ grew: (after - before) / 1024 / CONCURRENT, kept: values.length }))
-}
-
-function format(us: number): string {
-  if (us < 1000) return `${us.toFixed(1)} us`
-  if (us < 1_000_000) return `${(us / 1000).toFixed(2)} ms`
-  return `${(us / 1_000_000).toFixed(2)} s`
-}
-
-function label(bytes: number): string {
-  if (bytes >= 1_048_576) return `${bytes / 1_048_576} MiB`
-  if (bytes >= 1024) return `${bytes / 1024} KiB`
-  return `${bytes} B`
-}
-
-function print(title: string, rows: string[][]): void {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
-  const out = rows.map((row) => row.map((cell, i) => cell.padStart(widths[i]!)).join('  ')).join('\n')
-  process.stdout.write(`${title}\n${out}\n\n`)
-}

@@ -20,11 +20,11 @@ import { canNestDeeperThan, checkNesting, DEFAULT_MAX_NESTING_DEPTH } from '../l
 import { jsonDecoder } from '../lib/codec/json-decoder.js'
 import type { JsonToken } from '../lib/codec/json-prune.js'
 import { countNesting } from '../lib/codec/json-tokens.js'
+import { median } from './chunked-bodies.js'
 import { apiPage, fixtures } from './fixtures.js'
 
 const LIMIT = DEFAULT_MAX_NESTING_DEPTH
 const BUDGET_MS = 2000
-
 
 /** The alternative to the walk: brackets counted in the bytes, skipping strings (escapes minded). */
 const KIND = new Uint8Array(256)
@@ -57,11 +57,6 @@ function timed(f: () => unknown): number {
   const t0 = performance.now()
   f()
   return (performance.now() - t0) * 1000
-}
-
-function median(values: number[]): number {
-  values.sort((a, b) => a - b)
-  return values[values.length >> 1]!
 }
 
 /**

@@ -24,8 +24,7 @@
  *
  * Run: npm run build && node --expose-gc dist/perf/pass-threshold.js [--gateway-only]
  */
-import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -42,21 +41,20 @@ import { backend, gateway } from '../lib/index.js'
 import { renderFor } from '../lib/codec/render.js'
 import { fanOut, merge, timeoutEach } from '../operators/index.js'
 import { startBackends } from './backends.js'
+import { CHUNK, CONCURRENT, chunksOf, format, label, longestStep, median, peakRss, print, probePeakRss, type ChunkSink } from './chunked-bodies.js'
 import { apiPage } from './fixtures.js'
 import { stopAll } from './processes.js'
 import { ensureWrk, wrk } from './wrk.js'
 
-const CHUNK = 64 * 1024
 const SIZES = [4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216]
 const MEMORY_SIZES = [262_144, 1_048_576, 4_194_304, 16_777_216]
-const CONCURRENT = 8
 
 const gc = (globalThis as { gc?: () => void }).gc
 const buffered = jsonDecoder({ threshold: Number.POSITIVE_INFINITY, keepSource: true })
 
 /** One body through one path, chunk by chunk: what it keeps, and its longest synchronous step. */
 interface Path {
-  start(): { write(chunk: Buffer): void; end(): unknown }
+  start(): ChunkSink
 }
 
 const PATHS: Record<string, Path> = {
@@ -94,7 +92,7 @@ const GATEWAY_SIZES = [16_384, 65_536, 131_072, 262_144, 786_432, 1_048_576]
 const GATEWAY_ROUNDS = 5
 const GATEWAY_SECONDS = 3
 
-if (process.argv[2] === '--child') child(process.argv[3]!, process.argv[4]!)
+if (process.argv[2] === '--child') probePeakRss(() => PATHS[process.argv[3]!]!.start(), process.argv[4]!)
 else {
   if (process.argv[2] !== '--gateway-only') {
     timeTable()
@@ -112,26 +110,6 @@ else {
   process.exit()
 }
 
-function chunksOf(body: Buffer): Buffer[] {
-  const out: Buffer[] = []
-  for (let at = 0; at < body.length; at += CHUNK) out.push(body.subarray(at, at + CHUNK))
-  return out
-}
-
-/** Handles one body; returns the longest single synchronous step, in milliseconds. */
-function run(path: Path, chunks: Buffer[]): number {
-  const body = path.start()
-  let longest = 0
-  for (const chunk of chunks) {
-    const t0 = performance.now()
-    body.write(chunk)
-    longest = Math.max(longest, performance.now() - t0)
-  }
-  const t0 = performance.now()
-  body.end()
-  return Math.max(longest, performance.now() - t0)
-}
-
 /**
  * Median CPU microseconds per body (user + system, `process.cpuUsage`, over batches of at least
  * 20 ms: on a shared machine CPU time is what wall time would be without the others) and median
@@ -139,9 +117,9 @@ function run(path: Path, chunks: Buffer[]): number {
  */
 function measure(path: Path, chunks: Buffer[], budgetMs: number): { time: number; step: number } {
   gc?.()
-  for (let i = 0; i < 3; i++) run(path, chunks)
+  for (let i = 0; i < 3; i++) longestStep(path.start(), chunks)
   const t0 = performance.now()
-  run(path, chunks)
+  longestStep(path.start(), chunks)
   const perBatch = Math.max(1, Math.ceil(20 / Math.max(performance.now() - t0, 0.001)))
   const times: number[] = []
   const steps: number[] = []
@@ -149,17 +127,12 @@ function measure(path: Path, chunks: Buffer[], budgetMs: number): { time: number
   while (times.length < 5 || (performance.now() - started < budgetMs && times.length < 2000)) {
     const cpu = process.cpuUsage()
     let step = 0
-    for (let i = 0; i < perBatch; i++) step = Math.max(step, run(path, chunks))
+    for (let i = 0; i < perBatch; i++) step = Math.max(step, longestStep(path.start(), chunks))
     const used = process.cpuUsage(cpu)
     times.push((used.user + used.system) / perBatch)
     steps.push(step)
   }
   return { time: median(times), step: median(steps) * 1000 }
-}
-
-function median(values: number[]): number {
-  values.sort((a, b) => a - b)
-  return values[values.length >> 1]!
 }
 
 function timeTable(): void {
@@ -192,27 +165,6 @@ function memoryTable(): void {
     rmSync(dir, { recursive: true, force: true })
   }
   print(`peak RSS growth per body, ${CONCURRENT} bodies of unknown length at once (fresh process each)`, rows)
-}
-
-function peakRss(mode: string, file: string): string {
-  const args = [...process.execArgv, process.argv[1]!, '--child', mode, file]
-  const child = spawnSync(process.execPath, args, { encoding: 'utf8' })
-  if (child.status !== 0) return 'failed'
-  const { grew } = JSON.parse(child.stdout) as { grew: number }
-  return `+${grew.toFixed(1)} MiB`
-}
-
-/** Handles `CONCURRENT` copies of one body at once, chunks interleaved, each a fresh buffer as from a socket. */
-function child(mode: string, file: string): void {
-  const path = PATHS[mode]!
-  const chunks = chunksOf(readFileSync(file))
-  gc?.()
-  const before = process.resourceUsage().maxRSS
-  const bodies = Array.from({ length: CONCURRENT }, () => path.start())
-  for (const chunk of chunks) for (const body of bodies) body.write(Buffer.from(chunk))
-  const kept = bodies.map((body) => body.end())
-  const after = process.resourceUsage().maxRSS
-  process.stdout.write(JSON.stringify({ grew: (after - before) / 1024 / CONCURRENT, kept: kept.length }))
 }
 
 async function gatewayTable(): Promise<void> {
@@ -271,20 +223,3 @@ async function gatewayTable(): Promise<void> {
   print(`through a gateway (${backends.server}, wrk 50 connections, ${GATEWAY_ROUNDS} alternated rounds of ${GATEWAY_SECONDS} s, medians)`, rows)
 }
 
-function format(us: number): string {
-  if (us < 1000) return `${us.toFixed(1)} us`
-  if (us < 1_000_000) return `${(us / 1000).toFixed(2)} ms`
-  return `${(us / 1_000_000).toFixed(2)} s`
-}
-
-function label(bytes: number): string {
-  if (bytes >= 1_048_576) return `${bytes / 1_048_576} MiB`
-  if (bytes >= 1024) return `${bytes / 1024} KiB`
-  return `${bytes} B`
-}
-
-function print(title: string, rows: string[][]): void {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
-  const out = rows.map((row) => row.map((cell, i) => cell.padStart(widths[i]!)).join('  ')).join('\n')
-  process.stdout.write(`${title}\n${out}\n\n`)
-}
