@@ -1,5 +1,5 @@
 /**
- * Installs a Debian package the bench needs (wrk, nginx) with apt-get, as root only. A package
+ * Installs a Debian package the bench needs (wrk, h2load, nginx, redis-server) with apt-get, as root only. A package
  * must not start a service of its own on the way: Debian's nginx would start a system nginx on
  * port 80 beside the one the bench runs, and keep it running after the bench.
  */
@@ -19,6 +19,31 @@ export function aptInstall(pkg: string): boolean {
     console.log(`that failed: running \`apt-get update\`, then \`apt-get install -y ${pkg}\` again`)
     return apt(['update']) && apt(['install', '-y', pkg])
   })
+}
+
+/**
+ * `command`'s version line (`version()`, undefined when it does not run), installing Debian's `pkg`
+ * first if needed. Exits the bench, saying how to install it, when it cannot.
+ */
+export function ensureCommand(command: string, pkg: string, version: () => string | undefined): string {
+  const found = version()
+  if (found) return found
+  if (!canInstall()) {
+    console.error(`${command} is not installed, and the bench is not running as root so it cannot install it.\n` +
+      `Install it, then run the bench again:  sudo apt-get install -y ${pkg}`)
+    process.exit(1)
+  }
+  console.log(`${command} is not installed: installing Debian's ${pkg}`)
+  if (!aptInstall(pkg)) {
+    console.error(`could not install ${command} (${pkg}) with apt-get: install it by hand, then run the bench again`)
+    process.exit(1)
+  }
+  const installed = version()
+  if (!installed) {
+    console.error(`apt-get installed ${pkg} but ${command} does not run: check it by hand`)
+    process.exit(1)
+  }
+  return installed
 }
 
 function apt(args: string[]): boolean {

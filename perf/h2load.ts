@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { aptInstall, canInstall } from './apt.js'
-import { start } from './processes.js'
+import { ensureCommand } from './apt.js'
+import { outputOf } from './processes.js'
 import type { WrkResult } from './wrk.js'
 
 /** How h2load loads a URL: the protocol, the connections, and the streams each keeps in flight (HTTP/2). */
@@ -22,20 +22,7 @@ export interface H2Load {
 
 /** h2load's version line, installing it first if needed. Exits the bench when it cannot. */
 export function ensureH2load(): string {
-  const found = version()
-  if (found) return found
-  if (!canInstall()) {
-    console.error('h2load is not installed, and the bench is not running as root so it cannot install it.\n' +
-      'Install it, then run the bench again:  sudo apt-get install -y nghttp2-client')
-    process.exit(1)
-  }
-  console.log("h2load is not installed: installing Debian's nghttp2-client")
-  const installed = aptInstall('nghttp2-client') ? version() : undefined
-  if (!installed) {
-    console.error('could not install h2load (nghttp2-client) with apt-get: install it by hand, then run the bench again')
-    process.exit(1)
-  }
-  return installed
+  return ensureCommand('h2load', 'nghttp2-client', version)
 }
 
 function version(): string | undefined {
@@ -53,12 +40,7 @@ export async function h2load(url: string, seconds: number, load: H2Load): Promis
   const log = join(dir, 'requests.tsv')
   try {
     const args = ['-t1', `-c${load.connections}`, `-m${load.streams}`, `-D${seconds}`, `--log-file=${log}`, ...(load.protocol === 'http/1.1' ? ['--h1'] : []), url]
-    const run = start('h2load', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    run.child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
-    run.child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()))
-    const code = await new Promise<number | null>((resolve) => run.child.once('close', resolve))
-    if (code !== 0) throw new Error(`h2load exited with code ${code}:\n${out}`)
+    const out = await outputOf('h2load', args)
     return { ...parse(out), p99: p99Of(readFileSync(log, 'utf8')) }
   } finally {
     rmSync(dir, { recursive: true, force: true })

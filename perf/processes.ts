@@ -44,6 +44,17 @@ export function start(command: string, args: readonly string[], options: SpawnOp
   }
 }
 
+/** Runs a command to its end: its stdout and stderr together. Throws, with them, unless it exits 0. */
+export async function outputOf(command: string, args: readonly string[]): Promise<string> {
+  const run = start(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  run.child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
+  run.child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()))
+  const code = await new Promise<number | null>((resolve) => run.child.once('close', resolve))
+  if (code !== 0) throw new Error(`${command} exited with code ${code}:\n${out}`)
+  return out
+}
+
 /**
  * Starts one of the bench's own Node scripts (a path relative to this compiled file) with an IPC
  * channel, and waits for its first message: `{ ready: ... }` once it listens.

@@ -3,8 +3,8 @@
  * with apt-get when missing and running as root; otherwise the bench says how and stops.
  */
 import { spawnSync } from 'node:child_process'
-import { aptInstall, canInstall } from './apt.js'
-import { start } from './processes.js'
+import { ensureCommand } from './apt.js'
+import { outputOf } from './processes.js'
 
 export const CONNECTIONS = 50
 export const THREADS = 1
@@ -20,24 +20,7 @@ export interface WrkResult {
 
 /** wrk's version line, installing wrk first if needed. Exits the bench when it cannot. */
 export function ensureWrk(): string {
-  const found = version()
-  if (found) return found
-  if (!canInstall()) {
-    console.error('wrk is not installed, and the bench is not running as root so it cannot install it.\n' +
-      'Install it, then run the bench again:  sudo apt-get install -y wrk')
-    process.exit(1)
-  }
-  console.log("wrk is not installed: installing Debian's package")
-  if (!aptInstall('wrk')) {
-    console.error('could not install wrk with apt-get: install it by hand, then run the bench again')
-    process.exit(1)
-  }
-  const installed = version()
-  if (!installed) {
-    console.error('apt-get installed wrk but it does not run: check `wrk -v`')
-    process.exit(1)
-  }
-  return installed
+  return ensureCommand('wrk', 'wrk', version)
 }
 
 function version(): string | undefined {
@@ -51,13 +34,7 @@ function version(): string | undefined {
 /** One wrk run against `url` for `seconds`, each request with `headers` (`Authorization`, `Origin`). */
 export async function wrk(url: string, seconds: number, headers: Readonly<Record<string, string>> = {}): Promise<WrkResult> {
   const extra = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`])
-  const run = start('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...extra, url], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  run.child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
-  run.child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()))
-  const code = await new Promise<number | null>((resolve) => run.child.once('close', resolve))
-  if (code !== 0) throw new Error(`wrk exited with code ${code}:\n${out}`)
-  return parse(out)
+  return parse(await outputOf('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...extra, url]))
 }
 
 /** Reads wrk's --latency report. */
