@@ -145,28 +145,25 @@ async function measureBatch(runner: WholeRunner, expected: { readonly bytes: num
   }
 }
 
+/** rxgate's CLI on the scenario's file, asked at `path`. */
+async function startRxgate(backends: Backends, path: string): Promise<Instance> {
+  const rxgate = await startRxgateCli(config(backends), '/__health')
+  return { pid: rxgate.pid, url: `${rxgate.base}${path}`, process: rxgate.process }
+}
+
+/** The hand-written contender (perf/contenders/buffer-parse.ts) with `env`, asked at the backend's `path`. */
+async function startBufferParse(backends: Backends, path: string, env: Record<string, string>): Promise<Instance> {
+  const { process: hand, ready: port } = await startScript<number>('./contenders/buffer-parse.js', { BENCH_URLS: JSON.stringify(backends.urls), ...env })
+  return { pid: hand.child.pid ?? 0, url: `http://127.0.0.1:${port}${path}`, process: hand }
+}
+
 /** The passed-whole part: its table, printed, and its section. */
 async function passedWhole(context: Parameters<Scenario>[0], backends: Backends, whole: BigFixture): Promise<string> {
   console.log(`\n# passed whole: a ${fmt(whole.bytes / MB, 1)} MB document, one backend, nothing to change it, ${AT_ONCE} requests at once`)
   const expected = { bytes: whole.bytes, sha1: createHash('sha1').update(readFileSync(whole.file)).digest('hex') }
   const runners: WholeRunner[] = [
-    {
-      name: 'rxgate',
-      start: async () => {
-        const rxgate = await startRxgateCli(config(backends), '/__health')
-        return { pid: rxgate.pid, url: `${rxgate.base}/whole`, process: rxgate.process }
-      },
-      rounds: [],
-    },
-    {
-      name: 'buffer + JSON.parse + send',
-      start: async () => {
-        const env = { BENCH_URLS: JSON.stringify(backends.urls), BENCH_WHOLE: '1' }
-        const { process: hand, ready: port } = await startScript<number>('./contenders/buffer-parse.js', env)
-        return { pid: hand.child.pid ?? 0, url: `http://127.0.0.1:${port}${WHOLE_PATH}`, process: hand }
-      },
-      rounds: [],
-    },
+    { name: 'rxgate', start: () => startRxgate(backends, '/whole'), rounds: [] },
+    { name: 'buffer + JSON.parse + send', start: () => startBufferParse(backends, WHOLE_PATH, { BENCH_WHOLE: '1' }), rounds: [] },
   ]
   for (let round = 1; round <= context.rounds; round++) {
     for (const runner of runners) {
@@ -220,23 +217,8 @@ export const bigBody: Scenario = async (context) => {
   const whole = writeBigFixture(WHOLE_BYTES)
   const backends = await startBackends({ files: { [BIG_PATH]: big.file, [WHOLE_PATH]: whole.file } })
   const runners: Runner[] = [
-    {
-      name: 'rxgate',
-      start: async () => {
-        const rxgate = await startRxgateCli(config(backends), '/__health')
-        return { pid: rxgate.pid, url: `${rxgate.base}/big`, process: rxgate.process }
-      },
-      rounds: [],
-    },
-    {
-      name: 'buffer + JSON.parse',
-      start: async () => {
-        const env = { BENCH_URLS: JSON.stringify(backends.urls), BENCH_KEPT: KEPT }
-        const { process: hand, ready: port } = await startScript<number>('./contenders/buffer-parse.js', env)
-        return { pid: hand.child.pid ?? 0, url: `http://127.0.0.1:${port}${BIG_PATH}`, process: hand }
-      },
-      rounds: [],
-    },
+    { name: 'rxgate', start: () => startRxgate(backends, '/big'), rounds: [] },
+    { name: 'buffer + JSON.parse', start: () => startBufferParse(backends, BIG_PATH, { BENCH_KEPT: KEPT }), rounds: [] },
   ]
   try {
 
