@@ -20,7 +20,7 @@ export interface Running {
   output(): string
   /** Resolves when the output contains `text`; rejects after `ms`. */
   waitFor(text: string, ms?: number): Promise<void>
-  /** Resolves with the exit code. */
+  /** Resolves with the exit code, once all the output is read. */
   exited: Promise<number | null>
 }
 
@@ -35,7 +35,8 @@ export function runNode(script: string, args: string[] = [], env: Record<string,
   }
   child.stdout.on('data', collect)
   child.stderr.on('data', collect)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  // 'close', not 'exit': the exit code can arrive before the last of the output.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
   return {
     child,
     output: () => text,
