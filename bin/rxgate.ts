@@ -164,14 +164,10 @@ async function main(argv: string[]): Promise<number> {
     plugins,
     ...(shutdownTimeout === undefined ? {} : { shutdownTimeout }),
   })
-  try {
-    await gateway.listen(port, config.listen_ip)
-  } catch (error) {
-    const code = (error as { code?: string }).code
-    if (code === 'EADDRINUSE') return fail(`port ${port} is in use: stop what listens there, or run with -p to pick another port`)
-    if (code === 'EACCES') return fail(`no permission to listen on port ${port}: use a port above 1023`)
-    throw error
-  }
+  const listening = gateway.listen(port, config.listen_ip)
+  // Heard before the gateway says it listens: a signal or a change sent once it has is never
+  // missed (its log line may reach a reader before this process goes on).
+  const stopped = stopSignal(logger)
   const reloads = serveReloads(gateway, config, {
     file: values.config,
     validation,
@@ -179,8 +175,18 @@ async function main(argv: string[]): Promise<number> {
     debug: values.debug ?? false,
     watch: values.watch ?? false,
     portFromCommandLine: values.port !== undefined,
+    ready: listening,
   })
-  await stopSignal(logger)
+  try {
+    await listening
+  } catch (error) {
+    await reloads.stop()
+    const code = (error as { code?: string }).code
+    if (code === 'EADDRINUSE') return fail(`port ${port} is in use: stop what listens there, or run with -p to pick another port`)
+    if (code === 'EACCES') return fail(`no permission to listen on port ${port}: use a port above 1023`)
+    throw error
+  }
+  await stopped
   await reloads.stop()
   await gateway.close()
   return 0

@@ -9,6 +9,12 @@ import { isReloadRequest, type ReloadReply } from './worker-messages.js'
 export interface ServeReloadsOptions extends ReloaderOptions {
   /** `--watch`: reload when the file, or a module of its plugin folder, changes. */
   readonly watch?: boolean
+  /**
+   * The gateway's `listen()`. SIGHUP, the watch and the supervisor's messages are heard from the
+   * start, so that no change made once the gateway says it listens is missed (nor a SIGHUP taken
+   * for its default, the end of the process); a reload asked before this settles waits for it.
+   */
+  readonly ready?: Promise<unknown>
 }
 
 /** What stops a process's reloads, before its gateway closes. */
@@ -24,7 +30,9 @@ export interface Reloads {
  * which the supervisor logs for all its workers (it watches the file for them too).
  *
  * @example
- * const reloads = serveReloads(gateway, config, { file: 'gateway.json', logger, watch: true })
+ * const listening = gateway.listen(8080)
+ * const reloads = serveReloads(gateway, config, { file: 'gateway.json', logger, watch: true, ready: listening })
+ * await listening
  * // at SIGTERM:
  * await reloads.stop()
  * await gateway.close()
@@ -35,7 +43,9 @@ export function serveReloads(gateway: Gateway, config: GatewayConfig, options: S
   let watcher: ConfigWatcher | undefined
   let logged: ReloadOutcome | undefined
   let stopped = false
+  const ready = Promise.resolve(options.ready).catch(() => undefined)
   const reload = async () => {
+    await ready
     if (stopped) return
     const outcome = await reloader.reload()
     // two asks that joined one reload get one outcome: it is logged once
@@ -47,7 +57,7 @@ export function serveReloads(gateway: Gateway, config: GatewayConfig, options: S
   const onHangUp = () => void reload()
   const onMessage = (message: unknown) => {
     if (!isReloadRequest(message)) return
-    void reloader.reload().then((outcome) => {
+    void ready.then(() => reloader.reload()).then((outcome) => {
       const reply: ReloadReply = { rxgate: 'reloaded', round: message.round, outcome }
       // a worker whose supervisor has gone has no one to answer
       if (process.connected) process.send?.(reply)
