@@ -5,6 +5,7 @@ import type { TlsOptions } from 'node:tls'
 import { serveH2c } from './h2c.js'
 import { GatewayHttp2Request, GatewayHttp2Response } from './http2-compat.js'
 import { Http2Sessions } from './http2-sessions.js'
+import { InFlight } from './in-flight.js'
 
 /** What a gateway listens with. */
 export interface ListenerOptions {
@@ -79,10 +80,10 @@ export function createListener(options: ListenerOptions, onRequest: RequestListe
     server.on('clientError', onClientError)
     server.on('sessionError', (error, session) => onClientError(error, session.socket as Socket | undefined))
     const sessions = new Http2Sessions(server, http.keepAliveTimeout)
-    const sockets = new Set<Socket>()
+    const sockets = new InFlight<Socket>()
     server.on('connection', (socket: Socket) => {
-      sockets.add(socket)
-      socket.once('close', () => sockets.delete(socket))
+      const entry = sockets.add(socket)
+      socket.once('close', () => sockets.remove(entry))
     })
     return listening(server, () => sessions.goAway(), () => {
       sessions.cut()

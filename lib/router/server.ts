@@ -8,6 +8,7 @@ import type { HttpHandler, ServerMiddleware } from '../middleware/types.js'
 import { compileClientIp, type ClientIp, type ClientIpOptions } from './client-ip.js'
 import { tagClientIp } from './client-ip-of.js'
 import { EndpointRun } from './endpoint-run.js'
+import { InFlight, type InFlightEntry } from './in-flight.js'
 import { createListener, type Listener } from './listener.js'
 import { completedOf, errorReply, writeReply, type Reply } from './reply.js'
 import type { Endpoint } from './endpoint.js'
@@ -93,7 +94,12 @@ interface Exchange {
   readonly generation: Generation
   /** Still in flight when the drain's deadline passed, and cut. */
   cut: boolean
+  readonly res: ServerResponse
 }
+
+/** Where a response's exchange is found, from the server middlewares' `(req, res)` to the router. */
+const IN_FLIGHT = Symbol('rxgate.inFlight')
+type Followed = ServerResponse & { [IN_FLIGHT]?: InFlightEntry<Exchange> }
 
 /**
  * The HTTP front: routes each request to its endpoint, runs the endpoint's pipeline, writes the
@@ -103,8 +109,8 @@ export class GatewayServer {
   private readonly listener: Listener
   /** The node server that listens, whose HTTP/1.1 limits (`requestTimeout`, ...) are node:http's. */
   private readonly server: Server
-  /** Every exchange not yet closed, by its response. */
-  private readonly inFlight = new Map<ServerResponse, Exchange>()
+  /** Every exchange not yet closed. */
+  private readonly inFlight = new InFlight<Exchange>()
   /** The routes and settings new requests get. */
   private current: Generation
   private drained: (() => void) | undefined
@@ -176,10 +182,10 @@ export class GatewayServer {
     }
     if (this.inFlight.size > 0) {
       this.options.logger.warn({ requests: this.inFlight.size, graceMs: grace }, `the drain's ${grace}ms passed: cutting ${plural(this.inFlight.size, 'request')}`)
-      for (const exchange of this.inFlight.values()) exchange.cut = true
+      for (const exchange of this.inFlight) exchange.cut = true
     }
     // What is left of requests another server received (`serve`): cut, as this server's connections.
-    for (const res of this.inFlight.keys()) res.destroy()
+    for (const { res } of this.inFlight) res.destroy()
     this.listener.cut()
     await closed
   }
@@ -238,15 +244,17 @@ export class GatewayServer {
       next,
       generation,
       cut: false,
+      res,
     }
-    this.inFlight.set(res, exchange)
+    const entry = this.inFlight.add(exchange)
+    ;(res as Followed)[IN_FLIGHT] = entry
     generation.inFlight++
     // the server middlewares see the client the router sees (a service rate limit)
     tagClientIp(req, exchange.clientIp)
     // `on`, not `once`: a response closes once, and `once` wraps every listener.
     res.on('close', () => {
       // Passed on to the host app (`pass`): its answer is the app's, and so is its log.
-      if (!this.inFlight.delete(res)) return
+      if (!this.inFlight.remove(entry)) return
       this.leave(generation)
       // Closed before the answer (the client went away): cancel every backend call in flight.
       exchange.run?.cancel()
@@ -264,13 +272,14 @@ export class GatewayServer {
 
   /** Stages 2 to 5, after the server middlewares. */
   private route(req: IncomingMessage, res: ServerResponse): void {
-    const exchange = this.inFlight.get(res)!
+    const entry = (res as Followed)[IN_FLIGHT]!
+    const exchange = entry.value
     const { path, search, clientIp } = exchange
     const { options } = exchange.generation
     if (path === options.healthPath) return writeReply(res, health())
     const method = req.method ?? 'GET'
     const lookup = options.routes.find(method, path)
-    if (lookup.kind !== 'found') return exchange.next ? this.pass(res, exchange) : writeReply(res, this.unrouted(options, method, path, search, lookup))
+    if (lookup.kind !== 'found') return exchange.next ? this.pass(entry) : writeReply(res, this.unrouted(options, method, path, search, lookup))
     const endpoint = lookup.route
     const start = (body?: Buffer) => {
       if (res.destroyed) return
@@ -291,8 +300,9 @@ export class GatewayServer {
   }
 
   /** A request that came through a handler and that no route takes goes on to the host app (its `next`). */
-  private pass(res: ServerResponse, exchange: Exchange): void {
-    this.inFlight.delete(res)
+  private pass(entry: InFlightEntry<Exchange>): void {
+    const exchange = entry.value
+    this.inFlight.remove(entry)
     this.leave(exchange.generation)
     if (this.inFlight.size === 0) this.drained?.()
     exchange.next!()
