@@ -123,7 +123,7 @@ export function httpCall<T = unknown>(url: string, options?: BackendOptions): (r
   async function answer({ response, target }: Final, onBytes?: (bytes: number) => void, passing = false): Promise<T> {
     if (decoders === undefined) return rawResponse(response) as T
     if (success(response.status)) {
-      if (passing && whole !== undefined) return passBody(response, { ...whole, url: target, onBytes }) as Promise<T>
+      if (passing && whole !== undefined) return passBody(response, whole, target, onBytes) as Promise<T>
       return decodeBody(response, decoders, resolved.maxBodyBytes, target, onBytes)
     }
     const head = await bodyHead(response)
